@@ -1,0 +1,31 @@
+"""Composes the module routers: everything under /api needs a logged-in user but login."""
+
+from fastapi import APIRouter, Depends
+
+from atende.auth.router import router as auth_router
+from atende.contacts.router import router as contacts_router
+from atende.conversations.router import router as conversations_router
+from atende.core.deps import get_current_user
+from atende.dashboard.router import router as dashboard_router
+from atende.messages.router import router as messages_router
+from atende.numbers.router import router as numbers_router
+from atende.teams.router import router as teams_router
+from atende.transfers.router import router as transfers_router
+from atende.users.router import router as users_router
+
+api_router = APIRouter(prefix="/api")
+api_router.include_router(auth_router)
+
+authenticated = APIRouter(dependencies=[Depends(get_current_user)])
+for module_router in (
+    users_router,
+    teams_router,
+    numbers_router,
+    contacts_router,
+    conversations_router,
+    messages_router,
+    transfers_router,
+    dashboard_router,
+):
+    authenticated.include_router(module_router)
+api_router.include_router(authenticated)

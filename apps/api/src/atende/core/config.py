@@ -1,0 +1,112 @@
+"""Settings, read once from the environment (and an optional `.env`)."""
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret"}
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message is meant for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    redis_url: str | None = None
+
+    whatsapp_token: str = ""
+    whatsapp_app_secret: str = "dev-app-secret"
+    whatsapp_verify_token: str = "dev-verify-token"
+    graph_version: str = "v25.0"
+    graph_api_base_url: str = "https://graph.facebook.com"
+    # Base URL of the built-in fake Graph API used by numbers marked simulated.
+    simulator_base_url: str = "http://127.0.0.1:8000/simulator"
+    # Where the simulator posts its signed status webhooks.
+    simulator_webhook_url: str = "http://127.0.0.1:8000/webhook/whatsapp"
+
+    jwt_secret: str = ""
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    login_max_failures: int = 5
+    login_window_seconds: int = 300
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    tz_default: str = "America/Sao_Paulo"
+    log_level: str = "INFO"
+    log_json: bool | None = None
+
+    # The embedded default runs the outbox sender inside the api process.
+    embedded_worker: bool | None = None
+    send_rate_per_second: float = 80.0
+    send_max_attempts: int = 8
+    webhook_max_body_bytes: int = 3 * 1024 * 1024 + 64 * 1024
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'atende.db').as_posix()}"
+        if self.database_url.startswith("postgresql://"):
+            self.database_url = "postgresql+asyncpg://" + self.database_url[len("postgresql://") :]
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def run_embedded_worker(self) -> bool:
+        if self.embedded_worker is not None:
+            return self.embedded_worker
+        return self.redis_url is None
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_json is not None:
+            return self.log_json
+        return self.environment == Environment.PRODUCTION
+
+    def resolved_jwt_secret(self) -> str:
+        """The signing secret; production refuses to start without one."""
+        if self.jwt_secret and self.jwt_secret not in PLACEHOLDER_SECRETS:
+            return self.jwt_secret
+        if self.environment == Environment.PRODUCTION:
+            raise ConfigError(
+                "JWT_SECRET is not set: production mode needs a long random JWT_SECRET "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
+        path = self.data_dir / "jwt_secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        path.write_text(value)
+        path.chmod(0o600)
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

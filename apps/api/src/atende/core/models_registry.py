@@ -1,0 +1,25 @@
+"""Imports every model so `Base.metadata` is complete (Alembic and tests use this)."""
+
+from atende.auth.models import RefreshToken
+from atende.contacts.models import Contact
+from atende.conversations.models import Conversation
+from atende.core.db import Base
+from atende.messages.models import Message, PendingStatus
+from atende.numbers.models import Number
+from atende.teams.models import Team, TeamMember
+from atende.transfers.models import Transfer
+from atende.users.models import User
+
+__all__ = [
+    "Base",
+    "Contact",
+    "Conversation",
+    "Message",
+    "Number",
+    "PendingStatus",
+    "RefreshToken",
+    "Team",
+    "TeamMember",
+    "Transfer",
+    "User",
+]

@@ -1,0 +1,58 @@
+"""Event names and the rooms that may receive an event about a conversation."""
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from atende.core.db import Event
+from atende.users.models import Role
+
+MESSAGE_NEW = "message:new"
+MESSAGE_STATUS = "message:status"
+CONVERSATION_ASSIGNED = "conversation:assigned"
+CONVERSATION_TRANSFERRED = "conversation:transferred"
+CONVERSATION_UPDATED = "conversation:updated"
+
+
+def user_room(user_id: uuid.UUID | str) -> str:
+    return f"user:{user_id}"
+
+
+def team_room(team_id: uuid.UUID | str) -> str:
+    return f"team:{team_id}"
+
+
+def role_room(role: Role | str) -> str:
+    return f"role:{role}"
+
+
+def conversation_rooms(
+    *,
+    team_id: uuid.UUID | None,
+    assignee_id: uuid.UUID | None,
+    also_users: Iterable[uuid.UUID | None] = (),
+) -> frozenset[str]:
+    """Exactly the users allowed to GET the conversation (plus, e.g., a previous assignee,
+    who must learn that it left their list)."""
+    rooms = {role_room(Role.ADMIN), role_room(Role.SUPERVISOR)}
+    # A conversation with no team is visible to every agent.
+    rooms.add(team_room(team_id) if team_id else role_room(Role.AGENT))
+    for user_id in (assignee_id, *also_users):
+        if user_id:
+            rooms.add(user_room(user_id))
+    return frozenset(rooms)
+
+
+def conversation_event(
+    name: str,
+    payload: dict[str, Any],
+    *,
+    team_id: uuid.UUID | None,
+    assignee_id: uuid.UUID | None,
+    also_users: Iterable[uuid.UUID | None] = (),
+) -> Event:
+    return Event(
+        name=name,
+        payload=payload,
+        rooms=conversation_rooms(team_id=team_id, assignee_id=assignee_id, also_users=also_users),
+    )

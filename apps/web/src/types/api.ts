@@ -1,0 +1,250 @@
+// Hand-typed mirror of /work/shared/docs/api.md — the one place that describes the HTTP and
+// socket.io contract for the web app. Keep it in step with api.md.
+
+export type Uuid = string;
+/** ISO 8601 with time zone. */
+export type IsoDateTime = string;
+
+export type Role = 'ADMIN' | 'SUPERVISOR' | 'AGENT';
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; fields?: unknown };
+}
+
+export interface Ref {
+  id: Uuid;
+  name: string;
+}
+
+// --- auth -------------------------------------------------------------------------------
+
+export interface AuthUser {
+  id: Uuid;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export interface Me extends AuthUser {
+  teams: Ref[];
+}
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+}
+
+export interface LoginResponse extends TokenPair {
+  user: AuthUser;
+}
+
+// --- administration ---------------------------------------------------------------------
+
+export interface User extends AuthUser {
+  /** Not in api.md's text; read when the server sends it. */
+  is_active?: boolean;
+  teams?: Ref[];
+}
+
+export interface UserCreate {
+  email: string;
+  name: string;
+  password: string;
+  role: Role;
+  team_ids?: Uuid[];
+}
+
+export interface UserUpdate {
+  name?: string;
+  role?: Role;
+  team_ids?: Uuid[];
+  password?: string;
+}
+
+export interface Team {
+  id: Uuid;
+  name: string;
+  /** Read when the server sends it (used for transfer targets and the members editor). */
+  members?: Ref[];
+}
+
+export interface NumberSummary {
+  id: Uuid;
+  label: string;
+  display_phone_number: string;
+}
+
+export interface WhatsAppNumber extends NumberSummary {
+  phone_number_id: string;
+  waba_id: string | null;
+  default_team_id: Uuid | null;
+  simulated: boolean;
+  is_active?: boolean;
+}
+
+export interface NumberCreate {
+  phone_number_id: string;
+  display_phone_number: string;
+  label: string;
+  waba_id?: string;
+  /** Write-only: never returned by the server, never shown. */
+  access_token?: string;
+  default_team_id?: Uuid | null;
+  simulated?: boolean;
+}
+
+export type NumberUpdate = Partial<NumberCreate>;
+
+export interface Contact {
+  id: Uuid;
+  name: string | null;
+  wa_id: string | null;
+  user_id: string | null;
+}
+
+// --- conversations & messages -----------------------------------------------------------
+
+export type ConversationStatus = 'open' | 'resolved';
+export type ConversationView = 'mine' | 'team' | 'unassigned' | 'all';
+export type MessageDirection = 'inbound' | 'outbound';
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
+
+export interface MessageError {
+  code: number | string;
+  title: string;
+}
+
+export interface MessageReplyTo {
+  id: Uuid;
+  text: string | null;
+  direction: MessageDirection;
+}
+
+export interface Message {
+  id: Uuid;
+  conversation_id: Uuid;
+  direction: MessageDirection;
+  /** text, image, audio, …, unsupported. */
+  type: string;
+  text: string | null;
+  /** Outbound delivery state; inbound messages may carry `received`/`read` or null. */
+  status: MessageStatus | string | null;
+  wamid: string | null;
+  sender: Ref | null;
+  error: MessageError | null;
+  reply_to?: MessageReplyTo | null;
+  created_at: IsoDateTime;
+  timestamp: IsoDateTime | null;
+}
+
+export interface Conversation {
+  id: Uuid;
+  status: ConversationStatus;
+  number: NumberSummary;
+  contact: Contact;
+  assignee: Ref | null;
+  team: Ref | null;
+  last_message: Message | null;
+  last_message_at: IsoDateTime | null;
+  last_inbound_at: IsoDateTime | null;
+  unread_count: number;
+  window_expires_at: IsoDateTime | null;
+  created_at: IsoDateTime;
+}
+
+export interface ConversationFilters {
+  view: ConversationView;
+  status?: ConversationStatus;
+  number_id?: Uuid;
+  team_id?: Uuid;
+  q?: string;
+}
+
+export interface Transfer {
+  id: Uuid;
+  from_user: Ref | null;
+  from_team: Ref | null;
+  to_user: Ref | null;
+  to_team: Ref | null;
+  by_user: Ref | null;
+  reason: string | null;
+  created_at: IsoDateTime;
+}
+
+export interface AssignBody {
+  assignee_id?: Uuid | null;
+  team_id?: Uuid | null;
+}
+
+export interface TransferBody {
+  to_user_id?: Uuid;
+  to_team_id?: Uuid;
+  reason?: string;
+}
+
+// --- dashboard --------------------------------------------------------------------------
+
+export interface VolumeHour {
+  hour: IsoDateTime;
+  inbound: number;
+  outbound: number;
+}
+
+export interface Dashboard {
+  volume_per_hour: VolumeHour[];
+  first_response: {
+    count: number;
+    mean_seconds: number | null;
+    median_seconds: number | null;
+    p90_seconds: number | null;
+  };
+  backlog: { count: number; oldest_waiting_seconds: number | null };
+  open_conversations: number;
+  resolved_conversations: number;
+}
+
+export interface DashboardParams {
+  from?: IsoDateTime;
+  to?: IsoDateTime;
+  tz?: string;
+  number_id?: Uuid;
+  team_id?: Uuid;
+}
+
+// --- simulator (ADMIN/SUPERVISOR; only for numbers with simulated=true) -----------------
+
+export interface SimulatorInbound {
+  number_id: Uuid;
+  wa_id: string;
+  name: string;
+  text: string;
+}
+
+// --- realtime ---------------------------------------------------------------------------
+
+export interface ServerToClientEvents {
+  'message:new': (payload: { conversation: Conversation; message: Message }) => void;
+  'message:status': (payload: {
+    conversation_id: Uuid;
+    message_id: Uuid;
+    wamid: string | null;
+    status: MessageStatus;
+    error: MessageError | null;
+  }) => void;
+  'conversation:assigned': (payload: { conversation: Conversation; transfer: Transfer }) => void;
+  'conversation:transferred': (payload: {
+    conversation: Conversation;
+    transfer: Transfer;
+  }) => void;
+  'conversation:updated': (payload: { conversation: Conversation }) => void;
+}
+
+export type ServerEventName = keyof ServerToClientEvents;
+export type ServerEventPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
