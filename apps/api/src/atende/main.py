@@ -14,6 +14,7 @@ from atende.core.errors import install_error_handlers
 from atende.core.health import router as health_router
 from atende.core.logging import configure_logging
 from atende.core.middleware import RequestContextMiddleware
+from atende.core.web import default_dist, mount_web
 from atende.webhook.router import router as webhook_router
 
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(webhook_router)
+    mount_web(app, settings.web_dist or default_dist())
     return app
 
 

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
 
     environment: Environment = Environment.DEVELOPMENT
     data_dir: Path = Path("./data")
+    # Built web app served at /; defaults to apps/web/dist of this checkout.
+    web_dist: Path | None = None
     database_url: str = ""
     redis_url: str | None = None
 
