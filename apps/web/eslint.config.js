@@ -61,7 +61,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@/features/*', '@/app/*'], message: 'Shared code does not import features.' },
+            {
+              group: ['@/features/*', '@/app/*'],
+              message: 'Shared code does not import features.',
+            },
           ],
         },
       ],

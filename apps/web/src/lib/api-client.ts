@@ -168,7 +168,9 @@ const sessionExpiredListeners = new Set<() => void>();
 
 export function onSessionExpired(listener: () => void) {
   sessionExpiredListeners.add(listener);
-  return () => sessionExpiredListeners.delete(listener);
+  return () => {
+    sessionExpiredListeners.delete(listener);
+  };
 }
 
 export const api: ApiClient = createApiClient({

@@ -84,9 +84,13 @@ export interface NumberSummary {
 export interface WhatsAppNumber extends NumberSummary {
   phone_number_id: string;
   waba_id: string | null;
-  default_team_id: Uuid | null;
+  /** The server answers with `default_team`; `default_team_id` is accepted as a fallback. */
+  default_team?: Ref | null;
+  default_team_id?: Uuid | null;
   simulated: boolean;
   is_active?: boolean;
+  /** Whether a per-number token is stored (the token itself is never returned). */
+  has_access_token?: boolean;
 }
 
 export interface NumberCreate {
@@ -127,6 +131,15 @@ export interface MessageReplyTo {
   direction: MessageDirection;
 }
 
+export interface MessageMedia {
+  mime_type: string;
+  size: number | null;
+  filename: string | null;
+  caption: string | null;
+  status: 'pending' | 'ready' | 'failed';
+  url: string | null;
+}
+
 export interface Message {
   id: Uuid;
   conversation_id: Uuid;
@@ -140,6 +153,7 @@ export interface Message {
   sender: Ref | null;
   error: MessageError | null;
   reply_to?: MessageReplyTo | null;
+  media?: MessageMedia | null;
   created_at: IsoDateTime;
   timestamp: IsoDateTime | null;
 }
@@ -239,10 +253,7 @@ export interface ServerToClientEvents {
     error: MessageError | null;
   }) => void;
   'conversation:assigned': (payload: { conversation: Conversation; transfer: Transfer }) => void;
-  'conversation:transferred': (payload: {
-    conversation: Conversation;
-    transfer: Transfer;
-  }) => void;
+  'conversation:transferred': (payload: { conversation: Conversation; transfer: Transfer }) => void;
   'conversation:updated': (payload: { conversation: Conversation }) => void;
 }
 

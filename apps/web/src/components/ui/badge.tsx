@@ -35,6 +35,10 @@ export function Badge({
 }: React.ComponentProps<'span'> & VariantProps<typeof badgeVariants> & { asChild?: boolean }) {
   const Comp = asChild ? Slot : 'span';
   return (
-    <Comp data-slot="badge" className={cn(badgeVariants({ variant, shape }), className)} {...props} />
+    <Comp
+      data-slot="badge"
+      className={cn(badgeVariants({ variant, shape }), className)}
+      {...props}
+    />
   );
 }

@@ -23,7 +23,11 @@ export function CardHeader({ className, ...props }: React.ComponentProps<'div'>)
 
 export function CardTitle({ className, ...props }: React.ComponentProps<'div'>) {
   return (
-    <div data-slot="card-title" className={cn('leading-none font-semibold', className)} {...props} />
+    <div
+      data-slot="card-title"
+      className={cn('leading-none font-semibold', className)}
+      {...props}
+    />
   );
 }
 

@@ -52,7 +52,5 @@ export function TableHead({ className, ...props }: React.ComponentProps<'th'>) {
 }
 
 export function TableCell({ className, ...props }: React.ComponentProps<'td'>) {
-  return (
-    <td data-slot="table-cell" className={cn('p-3 align-middle', className)} {...props} />
-  );
+  return <td data-slot="table-cell" className={cn('p-3 align-middle', className)} {...props} />;
 }

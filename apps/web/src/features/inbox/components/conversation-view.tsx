@@ -1,0 +1,121 @@
+import * as React from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { AlertTriangleIcon } from 'lucide-react';
+
+import { Dialog, DialogContent, DialogDescription, DialogTitle } from '@/components/ui/dialog';
+import { Empty, EmptyIcon, EmptyTitle } from '@/components/ui/empty';
+import { Skeleton } from '@/components/ui/skeleton';
+import { useCurrentUser } from '@/lib/auth';
+import { errorMessageKey } from '@/lib/errors';
+import { useI18n } from '@/lib/i18n/i18n-provider';
+import { useMediaQuery, useNow } from '@/lib/use-now';
+import type { Conversation, Ref } from '@/types/api';
+
+import { conversationQueryOptions } from '../api/get-conversation';
+import { useMarkRead } from '../api/mark-read';
+import { useSendMessage } from '../api/send-message';
+import { composerBlock } from '../utils/conversation-state';
+import { Composer } from './composer';
+import { ConversationHeader } from './conversation-header';
+import { MessageThread } from './message-thread';
+
+export function ConversationView({
+  conversationId,
+  backHref,
+  agents,
+  teams,
+  renderDetails,
+}: {
+  conversationId: string;
+  backHref: string;
+  agents: Ref[];
+  teams: Ref[];
+  renderDetails: (conversation: Conversation) => React.ReactNode;
+}) {
+  const { t } = useI18n();
+  const me = useCurrentUser();
+  const now = useNow(30_000);
+  const query = useQuery(conversationQueryOptions(conversationId));
+  const send = useSendMessage(conversationId, me);
+  const { mutate: markRead } = useMarkRead();
+  const wide = useMediaQuery('(min-width: 1280px)');
+  const [wideDetails, setWideDetails] = React.useState(true);
+  const [narrowDetails, setNarrowDetails] = React.useState(false);
+
+  const unread = query.data?.unread_count ?? 0;
+  const loaded = query.isSuccess;
+  const lastRead = React.useRef<string | null>(null);
+  // Opening a conversation reads it; so does a new inbound message while it stays open.
+  React.useEffect(() => {
+    if (!loaded) return;
+    if (lastRead.current !== conversationId || unread > 0) {
+      lastRead.current = conversationId;
+      markRead(conversationId);
+    }
+  }, [conversationId, loaded, unread, markRead]);
+
+  if (query.isPending) {
+    return (
+      <div className="flex flex-1 flex-col">
+        <div className="flex items-center gap-3 border-b p-3">
+          <Skeleton className="size-9 rounded-full" />
+          <Skeleton className="h-4 w-40" />
+        </div>
+        <div className="flex-1 bg-thread" />
+      </div>
+    );
+  }
+
+  if (query.isError) {
+    return (
+      <Empty>
+        <EmptyIcon>
+          <AlertTriangleIcon />
+        </EmptyIcon>
+        <EmptyTitle>{t(errorMessageKey(query.error))}</EmptyTitle>
+      </Empty>
+    );
+  }
+
+  const conversation = query.data;
+  const detailsOpen = wide ? wideDetails : narrowDetails;
+
+  return (
+    <div className="flex min-h-0 min-w-0 flex-1">
+      <section
+        aria-labelledby="conversation-title"
+        className="flex min-h-0 min-w-0 flex-1 flex-col"
+        data-testid="conversation-view"
+      >
+        <ConversationHeader
+          conversation={conversation}
+          now={now}
+          backHref={backHref}
+          agents={agents}
+          teams={teams}
+          detailsOpen={detailsOpen}
+          onToggleDetails={() => (wide ? setWideDetails((o) => !o) : setNarrowDetails((o) => !o))}
+        />
+        <MessageThread conversationId={conversationId} />
+        <Composer blocked={composerBlock(conversation, now)} onSend={(text) => send.mutate(text)} />
+      </section>
+      {wide && wideDetails ? (
+        <aside
+          aria-label={t('actions.details')}
+          className="w-80 shrink-0 overflow-y-auto border-l bg-background"
+        >
+          {renderDetails(conversation)}
+        </aside>
+      ) : null}
+      {!wide ? (
+        <Dialog open={narrowDetails} onOpenChange={setNarrowDetails}>
+          <DialogContent side="right" closeLabel={t('common.close')} className="p-0">
+            <DialogTitle className="sr-only">{t('actions.details')}</DialogTitle>
+            <DialogDescription className="sr-only">{t('details.contact')}</DialogDescription>
+            {renderDetails(conversation)}
+          </DialogContent>
+        </Dialog>
+      ) : null}
+    </div>
+  );
+}
