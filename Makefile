@@ -60,12 +60,18 @@ test-web: install-web
 	cd $(WEB) && npm test
 
 test-e2e: build-web install-api
-	bash $(WEB)/e2e/run.sh
+	bash scripts/e2e.sh
 
 test: lint typecheck test-api test-web test-e2e compose-config bench-smoke
 
+# Compose v2 (`docker compose`) when present, else Debian's Compose v1 (`docker-compose`).
 compose-config:
-	@if [ -f docker-compose.yml ]; then docker compose -f docker-compose.yml --env-file .env.example config --quiet && echo "docker compose config: ok"; fi
+	@if [ -f docker-compose.yml ]; then \
+	  if docker compose version >/dev/null 2>&1; then compose="docker compose"; \
+	  else compose=docker-compose; fi; \
+	  ATENDE_ENV_FILE=.env.example $$compose -f docker-compose.yml --env-file .env.example \
+	    config --quiet && echo "$$compose config: ok"; \
+	fi
 
 bench: install-api
 	cd $(API) && $(UV) run python ../../bench/run.py

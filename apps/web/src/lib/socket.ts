@@ -28,6 +28,9 @@ function setStatus(next: SocketStatus) {
 function createSocket(): ClientSocket {
   const s: ClientSocket = io({
     path: '/socket.io',
+    // WebSocket only: behind a balancer with several api processes, long-polling would
+    // need sticky sessions.
+    transports: ['websocket'],
     autoConnect: false,
     // A function, so each (re)connection presents the freshest access token.
     auth: (cb) => cb({ token: api.tokens.get()?.access_token ?? '' }),
