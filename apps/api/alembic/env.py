@@ -3,11 +3,11 @@
 import asyncio
 from typing import Any
 
-from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
+from alembic import context
 from atende.core.config import get_settings
 from atende.core.models_registry import Base
 from atende.core.types import UTCDateTime
@@ -19,7 +19,7 @@ if not config.get_main_option("sqlalchemy.url"):
     config.set_main_option("sqlalchemy.url", get_settings().database_url)
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:  # noqa: ARG001
     # Migrations keep plain SQLAlchemy types so they never import application code.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -13,6 +13,7 @@ from atende.core.security import SecretBox, create_access_token, hash_password
 from atende.core.types import utcnow
 from atende.messages.models import Direction, Message, MessageStatus
 from atende.numbers.models import Number
+from atende.quick_replies.models import QuickReply
 from atende.teams.models import Team, TeamMember
 from atende.users.models import Role, User
 
@@ -167,6 +168,24 @@ class Factory:
         self.session.add(message)
         await self.session.flush()
         return message
+
+    async def quick_reply(
+        self,
+        *,
+        owner: User,
+        team: Team | None = None,
+        shortcut: str | None = None,
+        text: str = "Olá {{contact.name}}!",
+    ) -> QuickReply:
+        reply = QuickReply(
+            shortcut=shortcut or f"reply-{next(_seq)}",
+            text=text,
+            team_id=team.id if team else None,
+            owner_id=owner.id,
+        )
+        self.session.add(reply)
+        await self.session.flush()
+        return reply
 
 
 def ago(**kwargs: float) -> datetime:

@@ -9,9 +9,11 @@ from atende.core.deps import get_current_user
 from atende.dashboard.router import router as dashboard_router
 from atende.messages.router import router as messages_router
 from atende.numbers.router import router as numbers_router
+from atende.quick_replies.router import router as quick_replies_router
 from atende.teams.router import router as teams_router
 from atende.transfers.router import router as transfers_router
 from atende.users.router import router as users_router
+from atende.whatsapp.simulator_router import router as simulator_router
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(auth_router)
@@ -26,6 +28,8 @@ for module_router in (
     messages_router,
     transfers_router,
     dashboard_router,
+    simulator_router,
+    quick_replies_router,
 ):
     authenticated.include_router(module_router)
 api_router.include_router(authenticated)

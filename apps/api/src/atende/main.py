@@ -5,6 +5,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from redis.asyncio import Redis
+from starlette.types import ASGIApp
 
 from atende.api import api_router
 from atende.auth.throttle import LoginThrottle
@@ -15,7 +17,11 @@ from atende.core.health import router as health_router
 from atende.core.logging import configure_logging
 from atende.core.middleware import RequestContextMiddleware
 from atende.core.web import default_dist, mount_web
+from atende.messages.outbox import OutboxSender, limiter_from_settings
+from atende.realtime.server import RealtimeGateway
 from atende.webhook.router import router as webhook_router
+from atende.whatsapp.client import GraphClient
+from atende.whatsapp.simulator import create_simulator_app
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
@@ -26,9 +32,38 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owns_db = database is None
         app.state.db = database or Database(settings.database_url)
+        app.state.redis = (
+            Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+            if settings.redis_url
+            else None
+        )
+        app.state.realtime.start(app.state.db)
+        app.state.graph = GraphClient.from_settings(
+            settings, max_connections=settings.send_concurrency
+        )
+        app.state.outbox = None
+        if settings.run_embedded_worker:
+            app.state.outbox = OutboxSender(
+                app.state.db,
+                settings,
+                graph=app.state.graph,
+                limiter=limiter_from_settings(settings),
+                secret=jwt_secret,
+            )
+            app.state.outbox.start()
         try:
             yield
         finally:
+            if app.state.outbox is not None:
+                # Releases the claims of messages it had not sent yet.
+                await app.state.outbox.stop()
+                await app.state.outbox.aclose()
+            await app.state.graph.aclose()
+            if getattr(app.state, "simulator", None) is not None:
+                await app.state.simulator.aclose()
+            await app.state.realtime.stop()
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
             if owns_db:
                 await app.state.db.dispose()
 
@@ -42,6 +77,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.jwt_secret = jwt_secret
+    app.state.realtime = RealtimeGateway(settings, jwt_secret=jwt_secret)
     app.state.login_throttle = LoginThrottle(
         max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds
     )
@@ -60,12 +96,26 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(webhook_router)
+    if settings.is_simulator_enabled:
+        simulator_app = create_simulator_app(settings)
+        app.state.simulator = simulator_app.state.simulator
+        app.mount("/simulator", simulator_app)
     mount_web(app, settings.web_dist or default_dist())
     return app
 
 
-def create_default_app() -> FastAPI:
+def create_asgi_app(
+    settings: Settings | None = None, *, database: Database | None = None
+) -> ASGIApp:
+    """The API with the socket.io gateway in front of it at `/socket.io`."""
+    app = create_app(settings, database=database)
+    gateway: RealtimeGateway = app.state.realtime
+    asgi_app: ASGIApp = gateway.asgi_app(app)
+    return asgi_app
+
+
+def create_default_app() -> ASGIApp:
     """Entry point for `uvicorn --factory atende.main:create_default_app`."""
     settings = get_settings()
     configure_logging(level=settings.log_level, json_logs=settings.json_logs)
-    return create_app(settings)
+    return create_asgi_app(settings)

@@ -31,7 +31,26 @@ class Conversation(Base):
         Index("ix_conversations_team_activity", "team_id", "last_message_at", "id"),
         Index("ix_conversations_status_activity", "status", "last_message_at", "id"),
         Index("ix_conversations_contact", "contact_id", "created_at"),
-        Index("ix_conversations_first_response", "first_response_at"),
+        # Tabs filtered by status keep the inbox order from the index (and count open rows).
+        Index(
+            "ix_conversations_status_assignee_activity",
+            "status",
+            "assignee_id",
+            "last_message_at",
+            "id",
+        ),
+        Index(
+            "ix_conversations_status_team_activity", "status", "team_id", "last_message_at", "id"
+        ),
+        # Dashboard: covering on PostgreSQL, so its figures are index-only scans.
+        Index(
+            "ix_conversations_first_response",
+            "first_response_at",
+            postgresql_include=["first_inbound_at", "number_id", "team_id"],
+        ),
+        Index(
+            "ix_conversations_resolved", "resolved_at", postgresql_include=["number_id", "team_id"]
+        ),
         Index("ix_conversations_backlog", "status", "assignee_id", "first_inbound_at"),
     )
 

@@ -1,6 +1,7 @@
 import uuid
 from datetime import datetime
 
+from atende.conversations.models import ConversationStatus
 from atende.core.schemas import AppSchema
 from atende.messages.schemas import MessageRead, UserRef
 
@@ -38,3 +39,27 @@ class ConversationRead(AppSchema):
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
     created_at: datetime
+
+
+class ConversationCounts(AppSchema):
+    """Open conversations per inbox tab; `all` only for ADMIN/SUPERVISOR."""
+
+    mine: int
+    team: int
+    unassigned: int
+    all: int | None = None
+
+
+class AssignRequest(AppSchema):
+    """Assign, take (assignee_id = self) or unassign (assignee_id = null); a key left out keeps
+    its current value."""
+
+    assignee_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+
+
+class ConversationFilters(AppSchema):
+    status: ConversationStatus | None = None
+    number_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+    q: str | None = None

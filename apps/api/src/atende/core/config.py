@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     web_dist: Path | None = None
     database_url: str = ""
     redis_url: str | None = None
+    # Redis pub/sub channel of the socket.io fan-out; processes of one deployment share it.
+    realtime_channel: str = "atende"
 
     whatsapp_token: str = ""
     whatsapp_app_secret: str = "dev-app-secret"
@@ -41,6 +43,8 @@ class Settings(BaseSettings):
     simulator_base_url: str = "http://127.0.0.1:8000/simulator"
     # Where the simulator posts its signed status webhooks.
     simulator_webhook_url: str = "http://127.0.0.1:8000/webhook/whatsapp"
+    # Mount the fake Graph API at /simulator; default: on, except in production.
+    simulator_enabled: bool | None = None
 
     jwt_secret: str = ""
     access_token_minutes: int = 15
@@ -57,7 +61,19 @@ class Settings(BaseSettings):
     embedded_worker: bool | None = None
     send_rate_per_second: float = 80.0
     send_max_attempts: int = 8
+    # Outbox sender: exponential backoff with full jitter between attempts (cloud-api.md §11),
+    # claim lease after which a dead sender's messages are resumed, batch and concurrency.
+    send_backoff_base_seconds: float = 1.0
+    send_backoff_cap_seconds: float = 60.0
+    send_claim_seconds: float = 60.0
+    send_batch_size: int = 100
+    send_concurrency: int = 128
+    send_poll_seconds: float = 0.25
     webhook_max_body_bytes: int = 3 * 1024 * 1024 + 64 * 1024
+
+    # First administrator created by `atende seed`; an empty password is generated and shown once.
+    admin_email: str = "admin@atende.local"
+    admin_password: str = ""
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -83,6 +99,12 @@ class Settings(BaseSettings):
         if self.embedded_worker is not None:
             return self.embedded_worker
         return self.redis_url is None
+
+    @property
+    def is_simulator_enabled(self) -> bool:
+        if self.simulator_enabled is not None:
+            return self.simulator_enabled
+        return self.environment != Environment.PRODUCTION
 
     @property
     def json_logs(self) -> bool:

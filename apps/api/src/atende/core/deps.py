@@ -55,7 +55,10 @@ async def load_principal(session: AsyncSession, user_id: uuid.UUID) -> Principal
         await session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user.id))
     ).all()
     return Principal(
-        id=user.id, name=user.name, email=user.email, role=Role(user.role),
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        role=Role(user.role),
         team_ids=frozenset(team_ids),
     )
 

@@ -4,8 +4,10 @@ from atende.auth.models import RefreshToken
 from atende.contacts.models import Contact
 from atende.conversations.models import Conversation
 from atende.core.db import Base
+from atende.dashboard.models import MessageVolume, VolumeSlot
 from atende.messages.models import Message, PendingStatus
 from atende.numbers.models import Number
+from atende.quick_replies.models import QuickReply
 from atende.teams.models import Team, TeamMember
 from atende.transfers.models import Transfer
 from atende.users.models import User
@@ -15,11 +17,14 @@ __all__ = [
     "Contact",
     "Conversation",
     "Message",
+    "MessageVolume",
     "Number",
     "PendingStatus",
+    "QuickReply",
     "RefreshToken",
     "Team",
     "TeamMember",
     "Transfer",
     "User",
+    "VolumeSlot",
 ]

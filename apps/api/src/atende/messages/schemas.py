@@ -1,5 +1,8 @@
 import uuid
 from datetime import datetime
+from typing import Literal
+
+from pydantic import Field, field_validator
 
 from atende.core.schemas import AppSchema
 
@@ -46,3 +49,28 @@ class MessageRead(AppSchema):
     reactions: dict[str, str] | None = None
     created_at: datetime
     timestamp: datetime
+
+
+# Meta's limit for a text message body (cloud-api.md §6.1).
+MAX_TEXT_LENGTH = 4096
+
+
+class TextMessageCreate(AppSchema):
+    type: Literal["text"] = "text"
+    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+    # Quote one of the conversation's messages (sent as Meta's `context.message_id`).
+    reply_to_id: uuid.UUID | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must not be blank")
+        return value
+
+
+class ContactMessageCreate(TextMessageCreate):
+    """A message to a contact through a number: reuses their open conversation or opens one."""
+
+    contact_id: uuid.UUID
+    number_id: uuid.UUID

@@ -1,0 +1,114 @@
+"""Webhook intake: one envelope, one transaction, events after commit.
+
+The whole POST is stored in a single transaction: either every storable item of the
+envelope commits, or nothing does and the caller answers 503 so Meta redelivers. Parsing is
+total (see `whatsapp.parser`), so a malformed item never costs the valid ones: it is stored
+as `unsupported`, or skipped and logged when it has no wamid or sender to key it on.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atende.core import upsert
+from atende.core.db import commit
+from atende.core.exceptions import ServiceUnavailable
+from atende.messages.ingest import RoutedMessage, ingest_messages
+from atende.messages.ingest_events import queue_ingest_events
+from atende.messages.statuses import apply_statuses
+from atende.webhook.directory import NumberDirectory
+from atende.whatsapp.inbound import InboundStatus, OtherChange, ParsedEnvelope
+
+logger = logging.getLogger(__name__)
+
+
+class WebhookUnavailable(ServiceUnavailable):
+    code = "webhook_unavailable"
+
+
+@dataclass
+class Intake:
+    """Per-process intake state."""
+
+    directory: NumberDirectory = field(default_factory=NumberDirectory)
+    # SQLite has one writer at a time; queueing here beats failing with "database is locked".
+    sqlite_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+async def receive(session: AsyncSession, *, envelope: ParsedEnvelope, intake: Intake) -> None:
+    """Store everything in the envelope and commit; raise `WebhookUnavailable` on a database
+    failure (the envelope is then not acknowledged and Meta redelivers it)."""
+    try:
+        if upsert.dialect_name(session) == "sqlite":
+            async with intake.sqlite_lock:
+                await _receive(session, envelope, intake.directory)
+        else:
+            await _receive(session, envelope, intake.directory)
+    except (SQLAlchemyError, OSError, TimeoutError) as e:
+        logger.warning("webhook not stored: database unavailable", exc_info=e)
+        raise WebhookUnavailable("The database is unavailable; try again later") from e
+
+
+async def _receive(
+    session: AsyncSession, envelope: ParsedEnvelope, directory: NumberDirectory
+) -> None:
+    for other in envelope.others:
+        await _OTHER_FIELDS.get(other.field, _log_unhandled)(session, other)
+    if envelope.skipped:
+        logger.warning("webhook items without wamid or sender", extra={"count": envelope.skipped})
+    if not envelope.changes:
+        return
+    routes = await directory.resolve(session, envelope.phone_number_ids)
+    items: list[RoutedMessage] = []
+    statuses: list[InboundStatus] = []
+    for change in envelope.changes:
+        route = routes.get(change.phone_number_id)
+        if route is None:
+            logger.warning(
+                "webhook for an unknown phone_number_id acknowledged",
+                extra={
+                    "phone_number_id": change.phone_number_id[:64],
+                    "messages": len(change.messages),
+                    "statuses": len(change.statuses),
+                },
+            )
+            continue
+        items.extend(RoutedMessage(number=route, message=m) for m in change.messages)
+        statuses.extend(change.statuses)
+        for error in change.errors:
+            logger.warning("webhook error from Meta", extra={"error": str(error)[:500]})
+    if not items and not statuses:
+        return
+    result = await ingest_messages(session, items=items)
+    await apply_statuses(session, statuses=statuses)
+    await queue_ingest_events(session, result)
+    await commit(session)
+
+
+OtherHandler = Callable[[AsyncSession, OtherChange], Awaitable[None]]
+
+
+async def _log_template_status(_session: AsyncSession, change: OtherChange) -> None:
+    value = change.value
+    logger.info(
+        "template status update",
+        extra={
+            "event": str(value.get("event"))[:40],
+            "template": str(value.get("message_template_name"))[:512],
+            "language": str(value.get("message_template_language"))[:20],
+        },
+    )
+
+
+async def _log_unhandled(_session: AsyncSession, change: OtherChange) -> None:
+    logger.info("webhook field acknowledged", extra={"field": change.field[:64]})
+
+
+# Webhook fields other than `messages`, by name; each may write in the intake transaction.
+_OTHER_FIELDS: dict[str, OtherHandler] = {
+    "message_template_status_update": _log_template_status,
+}

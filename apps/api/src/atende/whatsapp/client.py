@@ -1,0 +1,173 @@
+"""The only code that calls the Graph API: one shared `httpx.AsyncClient`, explicit timeouts,
+and every failure turned into a classified `WhatsAppError`.
+
+A thin client instead of an SDK (pywa): simulated numbers need a per-call base URL, the outbox
+owns retries and rate limiting, and the error mapping must keep Meta's code, details and
+Retry-After intact.
+"""
+
+import email.utils
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import orjson
+
+from atende.core.config import Settings
+from atende.whatsapp.exceptions import WhatsAppError, is_retryable
+from atende.whatsapp.schemas import SendResponse, SuccessResponse, mark_read_body, parse_error
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=15.0, pool=15.0)
+# Graph prefixes titles with the code: "(#131030) Recipient phone number not in allowed list".
+_CODE_PREFIX = re.compile(r"^\(#\d+\)\s*")
+
+
+# The simulator accepts any bearer token; a fresh install has no WHATSAPP_TOKEN at all.
+SIMULATOR_TOKEN = "simulator"
+
+
+def base_url_for(settings: Settings, *, is_simulated: bool) -> str:
+    """Simulated numbers talk to the built-in fake Graph API, never to Meta."""
+    return settings.simulator_base_url if is_simulated else settings.graph_api_base_url
+
+
+def token_or_simulator(token: str, *, is_simulated: bool) -> str:
+    return token or (SIMULATOR_TOKEN if is_simulated else token)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds, from delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def error_from_response(response: httpx.Response) -> WhatsAppError:
+    try:
+        data: object = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        data = None
+    graph = parse_error(data)
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    if graph is None:
+        return WhatsAppError(
+            f"Graph API answered HTTP {response.status_code}",
+            http_status=response.status_code,
+            retryable=is_retryable(code=None, http_status=response.status_code, is_transient=None),
+            retry_after=retry_after,
+        )
+    title = _CODE_PREFIX.sub("", graph.message or "") or graph.type or "Graph API error"
+    return WhatsAppError(
+        title,
+        code=graph.code,
+        subcode=graph.error_subcode,
+        details=graph.error_data.details if graph.error_data else None,
+        http_status=response.status_code,
+        retryable=is_retryable(
+            code=graph.code, http_status=response.status_code, is_transient=graph.is_transient
+        ),
+        retry_after=retry_after,
+        fbtrace_id=graph.fbtrace_id,
+    )
+
+
+class GraphClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        version: str,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        max_connections: int = 256,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.version = version
+        self._http = httpx.AsyncClient(
+            timeout=timeout,
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            transport=transport,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> "GraphClient":
+        return cls(base_url=settings.graph_api_base_url, version=settings.graph_version, **kwargs)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def messages_url(self, phone_number_id: str, *, base_url: str | None = None) -> str:
+        base = (base_url or self.base_url).rstrip("/")
+        return f"{base}/{self.version}/{phone_number_id}/messages"
+
+    async def send_message(
+        self,
+        phone_number_id: str,
+        token: str,
+        body: Mapping[str, Any],
+        *,
+        base_url: str | None = None,
+    ) -> SendResponse:
+        """Posts a message; a 200 means Meta accepted it (statuses arrive by webhook)."""
+        data = await self._post(self.messages_url(phone_number_id, base_url=base_url), token, body)
+        try:
+            response = SendResponse.model_validate(data)
+        except ValueError as e:
+            raise WhatsAppError("Unexpected Graph API response", http_status=200) from e
+        if not response.messages:
+            raise WhatsAppError("Graph API response without a message id", http_status=200)
+        return response
+
+    async def mark_read(
+        self, phone_number_id: str, token: str, wamid: str, *, base_url: str | None = None
+    ) -> None:
+        """Tells the customer their messages were read (this one and every earlier one)."""
+        data = await self._post(
+            self.messages_url(phone_number_id, base_url=base_url), token, mark_read_body(wamid)
+        )
+        try:
+            SuccessResponse.model_validate(data)
+        except ValueError as e:
+            raise WhatsAppError("Unexpected Graph API response", http_status=200) from e
+
+    async def _post(self, url: str, token: str, body: Mapping[str, Any]) -> object:
+        if not token.strip():
+            raise WhatsAppError(
+                "No access token: set WHATSAPP_TOKEN or the number's own access token"
+            )
+        try:
+            response = await self._http.post(
+                url,
+                content=orjson.dumps(body),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+        except httpx.TimeoutException as e:
+            raise WhatsAppError(
+                f"Graph API request timed out ({type(e).__name__})", retryable=True
+            ) from e
+        except httpx.HTTPError as e:
+            raise WhatsAppError(
+                f"Graph API unreachable ({type(e).__name__})", retryable=True
+            ) from e
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        try:
+            data: object = orjson.loads(response.content)
+        except orjson.JSONDecodeError as e:
+            raise WhatsAppError(
+                "Graph API answered with a body that is not JSON",
+                http_status=response.status_code,
+            ) from e
+        return data
