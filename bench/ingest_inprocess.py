@@ -1,7 +1,7 @@
 """In-process webhook intake throughput on PostgreSQL (no network server, one process).
 
 Creates a throwaway database, migrates it, and drives POST /webhook/whatsapp through
-httpx's ASGI transport with signed envelopes: text messages (one per POST, then 100 per
+direct ASGI calls (server-side cost only) with signed envelopes: text messages (one per POST, then 100 per
 POST) and delivery statuses. Prints updates per second and request latency percentiles.
 
     cd apps/api && uv run python ../../bench/ingest_inprocess.py [--requests 3000]
@@ -14,9 +14,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import asyncpg
-import httpx
 from alembic import command
 from alembic.config import Config
 
@@ -24,6 +24,7 @@ from atende.core.config import Environment, Settings
 from atende.core.db import Database
 from atende.main import create_app
 from atende.numbers.models import Number
+from atende.webhook.intake import Intake
 from atende.whatsapp import envelopes
 from atende.whatsapp.signature import sign
 
@@ -76,21 +77,62 @@ def text_bodies(count: int, per_post: int, customers: int, start: int) -> list[b
     return bodies
 
 
-async def run(
-    client: httpx.AsyncClient, bodies: list[bytes], concurrency: int
-) -> tuple[float, list[float]]:
+class AsgiClient:
+    """Calls the ASGI app directly: server-side cost only (no HTTP client, no parsing)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+            + [(b"content-length", str(len(body)).encode())],
+            "client": ("127.0.0.1", 40000),
+            "server": ("bench", 80),
+            "state": {},
+        }
+        sent = False
+        status = 0
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.Event().wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+
+        await self.app(scope, receive, send)
+        return status
+
+
+async def run(client: AsgiClient, bodies: list[bytes], concurrency: int) -> tuple[float, list[float]]:
     queue = list(reversed(bodies))
     latencies: list[float] = []
 
     async def worker() -> None:
         while queue:
             body = queue.pop()
-            headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, SECRET)}
+            headers = {"content-type": "application/json", "x-hub-signature-256": sign(body, SECRET)}
             started = time.perf_counter()
-            response = await client.post("/webhook/whatsapp", content=body, headers=headers)
+            status = await client.post("/webhook/whatsapp", body, headers)
             latencies.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                raise RuntimeError(f"{response.status_code} {response.text}")
+            if status != 200:
+                raise RuntimeError(f"status {status}")
 
     started = time.perf_counter()
     cpu = time.process_time()
@@ -116,6 +158,8 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--customers", type=int, default=500)
+    parser.add_argument("--redis", default=None, help="REDIS_URL, to include Redis fan-out")
+    parser.add_argument("--intake-concurrency", type=int, default=None)
     args = parser.parse_args()
 
     name = await create_database()
@@ -136,11 +180,13 @@ async def main() -> None:
                 jwt_secret="bench-jwt-secret-long-enough-for-hs256-signing",
                 whatsapp_app_secret=SECRET,
                 embedded_worker=False,
+                redis_url=args.redis,
             )
             app = create_app(settings, database=db)
             async with app.router.lifespan_context(app):
-                transport = httpx.ASGITransport(app=app)
-                async with httpx.AsyncClient(transport=transport, base_url="http://bench") as c:
+                if True:
+                    c = AsgiClient(app)
+                    app.state.webhook_intake = Intake(db, concurrency=args.intake_concurrency)
                     c_ = args.concurrency
                     # Warm up: creates the customers' contacts and conversations.
                     await run(c, text_bodies(args.customers, 1, args.customers, 0), c_)

@@ -10,12 +10,12 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from alembic import command
 from atende.core.config import Environment, Settings
 from atende.core.db import Database, Event
 from atende.core.models_registry import Base

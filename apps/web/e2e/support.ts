@@ -73,11 +73,15 @@ export async function apiLogin(
   };
 }
 
-export async function loginInBrowser(context: BrowserContext) {
+export async function loginInBrowser(
+  context: BrowserContext,
+  email = ADMIN_EMAIL,
+  password = ADMIN_PASSWORD,
+) {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${BASE_URL}/login`);
-  await page.getByLabel('E-mail').fill(ADMIN_EMAIL);
-  await page.getByLabel('Senha').fill(ADMIN_PASSWORD);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Senha').fill(password);
   await page.getByRole('button', { name: 'Entrar' }).click();
   await page.waitForURL(/\/inbox/);
   return page;

@@ -15,7 +15,7 @@ from atende.core.db import Database
 from atende.core.errors import install_error_handlers
 from atende.core.health import router as health_router
 from atende.core.logging import configure_logging
-from atende.core.middleware import RequestContextMiddleware
+from atende.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from atende.core.web import default_dist, mount_web
 from atende.messages.outbox import OutboxSender, limiter_from_settings
 from atende.realtime.server import RealtimeGateway
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     if database is not None:
         app.state.db = database
     install_error_handlers(app)
+    # Innermost of the three, so a 413 still carries the CORS and security headers.
+    app.add_middleware(BodySizeLimitMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -93,9 +95,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             allow_headers=["*"],
         )
     app.add_middleware(RequestContextMiddleware)
+    # Routes match in order: the webhook, the hottest path, skips scanning every /api route.
+    app.include_router(webhook_router)
     app.include_router(health_router)
     app.include_router(api_router)
-    app.include_router(webhook_router)
     if settings.is_simulator_enabled:
         simulator_app = create_simulator_app(settings)
         app.state.simulator = simulator_app.state.simulator

@@ -18,7 +18,10 @@ async def test_login_returns_tokens_and_user(client: httpx.AsyncClient, factory:
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 15 * 60
     assert body["user"] == {
-        "id": str(user.id), "email": user.email, "name": user.name, "role": "ADMIN"
+        "id": str(user.id),
+        "email": user.email,
+        "name": user.name,
+        "role": "ADMIN",
     }
     me = await client.get(
         "/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}

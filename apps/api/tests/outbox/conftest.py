@@ -138,7 +138,8 @@ async def queue(
             ),
             status=MessageStatus.QUEUED,
             attempts=0,
-            next_attempt_at=due or utcnow(),
+            # Due a while ago, so it is due for the fake clock whatever the test's pace.
+            next_attempt_at=due or utcnow() - timedelta(minutes=10),
         )
         factory.session.add(message)
         made.append(message)

@@ -17,6 +17,7 @@ const SettingsRoute = React.lazy(() => import('./routes/settings/settings-layout
 const UsersRoute = React.lazy(() => import('./routes/settings/users'));
 const TeamsRoute = React.lazy(() => import('./routes/settings/teams'));
 const NumbersRoute = React.lazy(() => import('./routes/settings/numbers'));
+const QuickRepliesRoute = React.lazy(() => import('./routes/settings/quick-replies'));
 const SimulatorRoute = React.lazy(() => import('./routes/simulator'));
 const NotFoundRoute = React.lazy(() => import('./routes/not-found'));
 
@@ -48,6 +49,7 @@ const router = createBrowserRouter([
           { path: 'users', element: lazy(<UsersRoute />, null) },
           { path: 'teams', element: lazy(<TeamsRoute />, null) },
           { path: 'numbers', element: lazy(<NumbersRoute />, null) },
+          { path: 'quick-replies', element: lazy(<QuickRepliesRoute />, null) },
         ],
       },
       { path: 'simulator', element: lazy(<SimulatorRoute />) },

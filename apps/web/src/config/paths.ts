@@ -8,5 +8,6 @@ export const paths = {
   settingsUsers: () => '/settings/users',
   settingsTeams: () => '/settings/teams',
   settingsNumbers: () => '/settings/numbers',
+  settingsQuickReplies: () => '/settings/quick-replies',
   simulator: () => '/simulator',
 } as const;

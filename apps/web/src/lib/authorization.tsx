@@ -8,6 +8,14 @@ import { useUser } from './auth';
 export const policies = {
   'conversations:view-all': (user: Me) => hasRole(user, 'ADMIN', 'SUPERVISOR'),
   'conversations:assign-others': (user: Me) => hasRole(user, 'ADMIN', 'SUPERVISOR'),
+  // Mirrors the server's visibility rule: staff see everything; agents see their own,
+  // their teams' and conversations without a team.
+  'conversations:see': (user: Me, conversation?: Conversation) =>
+    !!conversation &&
+    (hasRole(user, 'ADMIN', 'SUPERVISOR') ||
+      conversation.assignee?.id === user.id ||
+      conversation.team === null ||
+      user.teams.some((team) => team.id === conversation.team?.id)),
   'conversations:take': (user: Me, conversation?: Conversation) =>
     !!conversation &&
     conversation.assignee?.id !== user.id &&

@@ -120,15 +120,19 @@ export type ConversationView = 'mine' | 'team' | 'unassigned' | 'all';
 export type MessageDirection = 'inbound' | 'outbound';
 export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 
+/** Meta's error on a failed send; a transport failure may have no code. */
 export interface MessageError {
-  code: number | string;
-  title: string;
+  code: number | string | null;
+  title: string | null;
+  details?: string | null;
 }
 
 export interface MessageReplyTo {
-  id: Uuid;
+  /** null when the quoted message is not stored (only its wamid is known). */
+  id: Uuid | null;
+  wamid: string;
   text: string | null;
-  direction: MessageDirection;
+  direction: MessageDirection | null;
 }
 
 export interface MessageMedia {
@@ -154,6 +158,8 @@ export interface Message {
   error: MessageError | null;
   reply_to?: MessageReplyTo | null;
   media?: MessageMedia | null;
+  /** Customer reactions: emoji by reacting wa_id. */
+  reactions?: Record<string, string> | null;
   created_at: IsoDateTime;
   timestamp: IsoDateTime | null;
 }
@@ -170,7 +176,17 @@ export interface Conversation {
   last_inbound_at: IsoDateTime | null;
   unread_count: number;
   window_expires_at: IsoDateTime | null;
+  first_response_at?: IsoDateTime | null;
+  resolved_at?: IsoDateTime | null;
   created_at: IsoDateTime;
+}
+
+/** Open conversations per inbox tab; `all` only for ADMIN/SUPERVISOR. */
+export interface ConversationCounts {
+  mine: number;
+  team: number;
+  unassigned: number;
+  all?: number;
 }
 
 export interface ConversationFilters {
@@ -181,8 +197,13 @@ export interface ConversationFilters {
   q?: string;
 }
 
+/** Which assignment change a transfer row records. */
+export type TransferKind = 'assign' | 'take' | 'unassign' | 'transfer';
+
 export interface Transfer {
   id: Uuid;
+  conversation_id: Uuid;
+  kind: TransferKind;
   from_user: Ref | null;
   from_team: Ref | null;
   to_user: Ref | null;
@@ -203,6 +224,37 @@ export interface TransferBody {
   reason?: string;
 }
 
+// --- quick replies ----------------------------------------------------------------------
+
+export interface QuickReply {
+  id: Uuid;
+  /** Lowercase slug typed after "/" in the composer. */
+  shortcut: string;
+  /** May hold {{contact.name}}, {{agent.name}}, {{number.label}}. */
+  text: string;
+  /** null for a personal reply (only its owner sees it). */
+  team: Ref | null;
+  /** The owner of a personal reply, the author of a team one. */
+  owner: Ref;
+  /** Whether the caller may edit or delete it. */
+  can_edit: boolean;
+  created_at: IsoDateTime;
+  updated_at: IsoDateTime;
+}
+
+export interface QuickReplyCreate {
+  shortcut: string;
+  text: string;
+  /** Left out (or null) for a personal reply. */
+  team_id?: Uuid | null;
+}
+
+/** The scope (personal or a team) is fixed at creation. */
+export interface QuickReplyUpdate {
+  shortcut?: string;
+  text?: string;
+}
+
 // --- dashboard --------------------------------------------------------------------------
 
 export interface VolumeHour {
@@ -212,6 +264,10 @@ export interface VolumeHour {
 }
 
 export interface Dashboard {
+  /** The range and time zone actually used (echoed back, defaults filled in). */
+  from: IsoDateTime;
+  to: IsoDateTime;
+  tz: string;
   volume_per_hour: VolumeHour[];
   first_response: {
     count: number;

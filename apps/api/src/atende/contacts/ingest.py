@@ -114,7 +114,7 @@ async def _fill(
             "b_name": fill.get("name"),
             "b_now": now,
         }
-        for contact_id, fill in fills.items()
+        for contact_id, fill in sorted(fills.items())
     ]
     await upsert.execute(session, stmt, params)
 
@@ -146,7 +146,7 @@ async def _insert(
             "created_at": now,
             "updated_at": now,
         }
-        for r in rows
+        for r in sorted(rows, key=lambda r: (r.wa_id or "", r.user_id or ""))
     ]
     inserted = set((await upsert.execute(session, stmt, params)).scalars())
     for row in rows:

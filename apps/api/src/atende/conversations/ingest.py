@@ -63,7 +63,7 @@ async def open_conversations(
             "created_at": now,
             "updated_at": now,
         }
-        for o in openings
+        for o in sorted(openings, key=lambda o: (o.number_id, o.contact_id))
     ]
     if not rows:
         return {}, []
@@ -165,6 +165,6 @@ async def record_activity(session: AsyncSession, *, log: ActivityLog, now: datet
             "b_unread": a.unread,
             "b_now": now,
         }
-        for conversation_id, a in log.items()
+        for conversation_id, a in sorted(log.items())
     ]
     await upsert.execute(session, _TOUCH, params)

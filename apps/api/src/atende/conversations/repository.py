@@ -19,7 +19,7 @@ from atende.conversations.schemas import (
     NumberRef,
     TeamRef,
 )
-from atende.core.pagination import PageParams, decode_cursor, encode_cursor
+from atende.core.pagination import PageParams, cursor_values, encode_cursor
 from atende.core.schemas import Page
 from atende.messages.models import Message
 from atende.messages.repository import to_message_read
@@ -145,7 +145,7 @@ async def read_page(
     if join_contact:
         ids = ids.join(Contact, Contact.id == Conversation.contact_id)
     if page.cursor is not None:
-        values = decode_cursor(page.cursor, size=len(keys))
+        values = cursor_values(page.cursor, keys)
         bound = tuple_(*(literal(v, k.type) for k, v in zip(keys, values, strict=True)))
         ids = ids.where(tuple_(*keys) < bound)
     found = ids.order_by(*(k.desc() for k in keys)).limit(page.limit + 1).subquery("page")

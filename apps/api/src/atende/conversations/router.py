@@ -24,6 +24,8 @@ async def list_conversations(
     page: PageParamsDep,
     view: ConversationView = ConversationView.MINE,
 ) -> Page[ConversationRead]:
+    """Inbox tabs, newest activity first: `mine`, `team` (my teams'), `unassigned` (open,
+    nobody on it, among what I may see) and `all` (ADMIN/SUPERVISOR only)."""
     return await conversations_service.list_conversations(
         session, user=user, view=view, filters=filters, page=page
     )
@@ -37,6 +39,7 @@ async def list_conversations(
 async def count_conversations(
     session: SessionDep, user: CurrentUser, number_id: uuid.UUID | None = None
 ) -> ConversationCounts:
+    """Open conversations per tab (`all` only for ADMIN/SUPERVISOR)."""
     return await conversations_service.count_conversations(session, user=user, number_id=number_id)
 
 
@@ -51,6 +54,8 @@ async def get_conversation(session: SessionDep, conversation: ConversationDep) -
 async def assign_conversation(
     session: SessionDep, user: CurrentUser, conversation: ConversationDep, body: AssignRequest
 ) -> ConversationRead:
+    """Assign (supervisors), take (`assignee_id` = me, when unassigned) or unassign
+    (`assignee_id: null`; agents only their own). Writes one transfer record."""
     return await assignment.assign(session, conversation=conversation, actor=user, body=body)
 
 
@@ -61,6 +66,8 @@ async def assign_conversation(
 async def transfer_conversation(
     session: SessionDep, user: CurrentUser, conversation: ConversationDep, body: TransferCreate
 ) -> ConversationRead:
+    """Hand over to a user, a team (its queue: unassigned) or a user within a team. Agents
+    transfer only what is assigned to them."""
     return await assignment.transfer(session, conversation=conversation, actor=user, body=body)
 
 
@@ -89,6 +96,7 @@ async def reopen_conversation(
 async def list_contact_conversations(
     session: SessionDep, user: CurrentUser, contact_id: uuid.UUID, page: PageParamsDep
 ) -> Page[ConversationRead]:
+    """A contact's conversations the caller may see, newest first."""
     return await conversations_service.list_contact_history(
         session, user=user, contact_id=contact_id, page=page
     )

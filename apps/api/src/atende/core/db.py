@@ -80,6 +80,9 @@ def _unicode_lower(value: object) -> object:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # Database errors are logged (e.g. a webhook during an outage); their text must not carry
+    # the statement's parameters: message bodies, password hashes, encrypted tokens.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

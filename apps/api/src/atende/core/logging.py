@@ -11,6 +11,7 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
 
+QUIET_AT_DEBUG = ("aiosqlite", "uvicorn.error")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
 
 
@@ -59,3 +60,8 @@ def configure_logging(*, level: str = "INFO", json_logs: bool = False) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # At DEBUG these log statement parameters (aiosqlite) and whole websocket frames (uvicorn
+    # passes its error logger to websockets): access tokens and message text. Secrets and
+    # bodies stay out of the logs whatever LOG_LEVEL says.
+    for name in QUIET_AT_DEBUG:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))

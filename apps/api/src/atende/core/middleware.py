@@ -1,11 +1,15 @@
-"""Request id + access log, and security headers, as plain ASGI middleware (cheap)."""
+"""Request id + access log, security headers and the API body size limit, as plain ASGI
+middleware (cheap)."""
 
 import logging
 import time
 import uuid
 
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from atende.core.errors import error_body
 from atende.core.logging import request_id_var
 
 logger = logging.getLogger("atende.access")
@@ -38,6 +42,11 @@ class RequestContextMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
+                # Tokens and conversations must not stay in browser or proxy caches.
+                if scope["path"].startswith("/api/") and not any(
+                    name.lower() == b"cache-control" for name, _ in headers
+                ):
+                    headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 
@@ -54,3 +63,46 @@ class RequestContextMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+# JSON request bodies under /api: far above any legitimate one (a 4096-character message).
+API_MAX_BODY_BYTES = 1024 * 1024
+# Media uploads set their own limit (Meta's per type); the webhook has its own (Meta's 3 MB).
+UNLIMITED_PREFIXES = ("/api/uploads",)
+
+
+class BodySizeLimitMiddleware:
+    """413 for an /api request body over the limit, declared (Content-Length) or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int = API_MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or not path.startswith("/api/")
+            or path.startswith(UNLIMITED_PREFIXES)
+        ):
+            await self.app(scope, receive, send)
+            return
+        message = f"The body is larger than {self.limit} bytes"
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            response = JSONResponse(error_body("payload_too_large", message), status_code=413)
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            event = await receive()
+            if event["type"] == "http.request":
+                received += len(event.get("body", b""))
+                if received > self.limit:
+                    # Raised inside the app's read of the body: rendered by the error handlers.
+                    raise HTTPException(413, message)
+            return event
+
+        await self.app(scope, limited, send)

@@ -9,10 +9,11 @@ comparison for the next page uses exactly the ordering the database applied (col
 import base64
 import binascii
 import json
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
@@ -101,6 +102,46 @@ def decode_cursor(cursor: str, *, size: int) -> list[Any]:
         raise InvalidCursor("The cursor is not valid for this list") from e
 
 
+_INT64 = 2**63
+
+
+def _fits(value: Any, column_type: Any) -> bool:
+    """Whether the database can compare `value` with a key of `column_type`: a cursor is
+    client input, and a value of the wrong type or range would fail there (a 500)."""
+    try:
+        expected = column_type.python_type
+    except NotImplementedError:
+        return True
+    if expected is bool or isinstance(value, bool):
+        return expected is bool and isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and -_INT64 <= value < _INT64
+    if expected is float:
+        return isinstance(value, float) and math.isfinite(value)
+    if expected is str:
+        return isinstance(value, str) and "\x00" not in value
+    if expected is datetime:
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            return False
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            return False
+        return True
+    return isinstance(value, expected)
+
+
+def cursor_values(
+    cursor: str, keys: Sequence[ColumnElement[Any] | QueryableAttribute[Any]]
+) -> list[Any]:
+    """The key values stored in `cursor`, each checked against its key's type; raises
+    `InvalidCursor` (422) on anything else."""
+    values = decode_cursor(cursor, size=len(keys))
+    if not all(_fits(v, k.type) for k, v in zip(keys, values, strict=True)):
+        raise InvalidCursor("The cursor is not valid for this list")
+    return values
+
+
 async def paginate(
     session: AsyncSession,
     stmt: Select[T],
@@ -115,7 +156,7 @@ async def paginate(
     """
     ordered = stmt.add_columns(*keys)
     if page.cursor is not None:
-        values = decode_cursor(page.cursor, size=len(keys))
+        values = cursor_values(page.cursor, keys)
         bound = tuple_(*(literal(v, k.type) for k, v in zip(keys, values, strict=True)))
         row_key = tuple_(*keys)
         ordered = ordered.where(row_key < bound if descending else row_key > bound)

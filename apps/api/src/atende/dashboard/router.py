@@ -23,6 +23,9 @@ async def get_dashboard(
     number_id: uuid.UUID | None = None,
     team_id: uuid.UUID | None = None,
 ) -> DashboardRead:
+    """Figures for [from, to) (default: the last 24 hours, at most 92 days) in the time zone
+    `tz`. ADMIN/SUPERVISOR see everything; an AGENT sees their teams' and team-less
+    conversations."""
     return await dashboard_service.get_dashboard(
         session,
         user=user,

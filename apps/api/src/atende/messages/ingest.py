@@ -122,7 +122,9 @@ async def ingest_messages(session: AsyncSession, *, items: list[RoutedMessage]) 
     reacted = _react(reactions, targets, {r["wamid"]: r for r in rows}, activity)
     if rows:
         stmt = _insert_messages(dialect)
-        inserted = set((await upsert.execute(session, stmt, rows)).scalars())
+        # Sorted keys: concurrent transactions then wait on each other instead of deadlocking.
+        ordered = sorted(rows, key=lambda r: str(r["wamid"]))
+        inserted = set((await upsert.execute(session, stmt, ordered)).scalars())
         result.new_messages = [cast(Message, RowView(**r)) for r in rows if r["id"] in inserted]
     number_changes = {i.message.wamid: i.message.new_wa_id for i in bubbles if i.message.new_wa_id}
     for message in result.new_messages:
@@ -353,5 +355,10 @@ async def _save_reactions(session: AsyncSession, reacted: list[Message], now: da
         )
     )
     await upsert.execute(
-        session, stmt, [{"b_id": m.id, "b_reactions": m.reactions, "b_now": now} for m in reacted]
+        session,
+        stmt,
+        [
+            {"b_id": m.id, "b_reactions": m.reactions, "b_now": now}
+            for m in sorted(reacted, key=lambda m: m.id)
+        ],
     )

@@ -163,7 +163,7 @@ async def _apply(
         return
     params = [
         {"b_id": t.id, "b_now": now, **{f"b_{f}": getattr(t, f) for f in _FIELDS_ALL}}
-        for t in changed
+        for t in sorted(changed, key=lambda t: t.id)
     ]
     await upsert.execute(session, _UPDATE, params)
     for target in notify:
@@ -241,7 +241,7 @@ async def _keep_pending(session: AsyncSession, statuses: list[InboundStatus]) ->
     )
     seen: set[tuple[str, str]] = set()
     params = []
-    for s in statuses:
+    for s in sorted(statuses, key=lambda s: (s.wamid, s.status)):
         if (s.wamid, s.status) in seen:
             continue
         seen.add((s.wamid, s.status))

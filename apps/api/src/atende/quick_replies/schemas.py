@@ -1,16 +1,19 @@
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from atende.core.schemas import AppSchema
 from atende.quick_replies.constants import MAX_TEXT_LENGTH, SHORTCUT_PATTERN
 
+
+def _fold(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 # Case and surrounding spaces are forgiven; anything else outside the slug alphabet is a 422.
-Shortcut = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=SHORTCUT_PATTERN)
-]
+Shortcut = Annotated[str, BeforeValidator(_fold), StringConstraints(pattern=SHORTCUT_PATTERN)]
 
 
 def _not_blank(value: str) -> str:

@@ -91,17 +91,11 @@ async def _reads(
     teams: dict[uuid.UUID, str] = {}
     owners: dict[uuid.UUID, str] = {}
     if team_ids:
-        teams = dict(
-            (await session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))))
-            .tuples()
-            .all()
-        )
+        rows = await session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids)))
+        teams = {team_id: name for team_id, name in rows}
     if owner_ids:
-        owners = dict(
-            (await session.execute(select(User.id, User.name).where(User.id.in_(owner_ids))))
-            .tuples()
-            .all()
-        )
+        rows = await session.execute(select(User.id, User.name).where(User.id.in_(owner_ids)))
+        owners = {owner_id: name for owner_id, name in rows}
     return [
         QuickReplyRead(
             id=r.id,

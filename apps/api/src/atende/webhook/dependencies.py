@@ -1,4 +1,8 @@
-"""Webhook request gates: body size, X-Hub-Signature-256 over the raw bytes, JSON shape."""
+"""Webhook request gates: body size, X-Hub-Signature-256 over the raw bytes, JSON shape.
+
+One dependency runs the three gates in order: on the hottest route every dependency level
+FastAPI resolves costs measurable time.
+"""
 
 from typing import Annotated
 
@@ -6,7 +10,7 @@ from fastapi import Depends, Request
 
 from atende.core.config import Settings
 from atende.core.exceptions import BadRequest, PayloadTooLarge, Unauthorized
-from atende.webhook.service import Intake
+from atende.webhook.intake import Intake
 from atende.whatsapp.inbound import ParsedEnvelope
 from atende.whatsapp.parser import MalformedEnvelope, parse_body
 from atende.whatsapp.signature import is_valid
@@ -14,15 +18,8 @@ from atende.whatsapp.signature import is_valid
 SIGNATURE_HEADER = "x-hub-signature-256"
 
 
-def _settings(request: Request) -> Settings:
-    # Read directly: sync dependencies run in the threadpool, a hop this hot path avoids.
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-async def raw_body(request: Request) -> bytes:
-    """The body as sent, refused past `webhook_max_body_bytes` (declared or streamed)."""
-    limit = _settings(request).webhook_max_body_bytes
+async def read_body(request: Request, *, limit: int) -> bytes:
+    """The body as sent, refused past `limit` bytes (declared or streamed)."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -39,15 +36,13 @@ async def raw_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-async def signed_body(request: Request, body: Annotated[bytes, Depends(raw_body)]) -> bytes:
+async def verified_envelope(request: Request) -> ParsedEnvelope:
+    # Settings read directly: a sync dependency would run in the threadpool.
+    settings: Settings = request.app.state.settings
+    body = await read_body(request, limit=settings.webhook_max_body_bytes)
     # Checked on the exact bytes received, before any parsing (cloud-api.md §3).
-    header = request.headers.get(SIGNATURE_HEADER)
-    if not is_valid(body, header, _settings(request).whatsapp_app_secret):
+    if not is_valid(body, request.headers.get(SIGNATURE_HEADER), settings.whatsapp_app_secret):
         raise Unauthorized("Missing or invalid X-Hub-Signature-256", code="invalid_signature")
-    return body
-
-
-async def envelope(body: Annotated[bytes, Depends(signed_body)]) -> ParsedEnvelope:
     try:
         return parse_body(body)
     except MalformedEnvelope as e:
@@ -58,10 +53,10 @@ async def intake(request: Request) -> Intake:
     """Created on first use and kept for the application's life."""
     state = request.app.state
     current: Intake | None = getattr(state, "webhook_intake", None)
-    if current is None:
-        current = state.webhook_intake = Intake()
+    if current is None or current.db is not state.db:
+        current = state.webhook_intake = Intake(state.db)
     return current
 
 
-EnvelopeDep = Annotated[ParsedEnvelope, Depends(envelope)]
+EnvelopeDep = Annotated[ParsedEnvelope, Depends(verified_envelope)]
 IntakeDep = Annotated[Intake, Depends(intake)]

@@ -6,10 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse, Response
 
-from atende.core.db import SessionDep
 from atende.core.deps import SettingsDep
 from atende.core.exceptions import PermissionDenied
-from atende.webhook import service
 from atende.webhook.dependencies import EnvelopeDep, IntakeDep
 
 router = APIRouter(prefix="/webhook", tags=["webhook"])
@@ -36,7 +34,7 @@ async def verify(
 
 
 @router.post("/whatsapp", operation_id="webhook-receive")
-async def receive(envelope: EnvelopeDep, intake: IntakeDep, session: SessionDep) -> Response:
+async def receive(envelope: EnvelopeDep, intake: IntakeDep) -> Response:
     """200 only once everything is committed; 503 when the database fails (Meta retries)."""
-    await service.receive(session, envelope=envelope, intake=intake)
+    await intake.receive(envelope)
     return Response(content=_OK, media_type="application/json")

@@ -6,15 +6,12 @@ total (see `whatsapp.parser`), so a malformed item never costs the valid ones: i
 as `unsupported`, or skipped and logged when it has no wamid or sender to key it on.
 """
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atende.core import upsert
 from atende.core.db import commit
 from atende.core.exceptions import ServiceUnavailable
 from atende.messages.ingest import RoutedMessage, ingest_messages
@@ -25,30 +22,22 @@ from atende.whatsapp.inbound import InboundStatus, OtherChange, ParsedEnvelope
 
 logger = logging.getLogger(__name__)
 
+# What a database outage looks like from here; anything else is a bug (500).
+DATABASE_ERRORS = (SQLAlchemyError, OSError, TimeoutError)
+
 
 class WebhookUnavailable(ServiceUnavailable):
     code = "webhook_unavailable"
 
 
-@dataclass
-class Intake:
-    """Per-process intake state."""
-
-    directory: NumberDirectory = field(default_factory=NumberDirectory)
-    # SQLite has one writer at a time; queueing here beats failing with "database is locked".
-    sqlite_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-async def receive(session: AsyncSession, *, envelope: ParsedEnvelope, intake: Intake) -> None:
+async def store(
+    session: AsyncSession, *, envelope: ParsedEnvelope, directory: NumberDirectory
+) -> None:
     """Store everything in the envelope and commit; raise `WebhookUnavailable` on a database
     failure (the envelope is then not acknowledged and Meta redelivers it)."""
     try:
-        if upsert.dialect_name(session) == "sqlite":
-            async with intake.sqlite_lock:
-                await _receive(session, envelope, intake.directory)
-        else:
-            await _receive(session, envelope, intake.directory)
-    except (SQLAlchemyError, OSError, TimeoutError) as e:
+        await _receive(session, envelope, directory)
+    except DATABASE_ERRORS as e:
         logger.warning("webhook not stored: database unavailable", exc_info=e)
         raise WebhookUnavailable("The database is unavailable; try again later") from e
 

@@ -37,6 +37,10 @@ MEDIA_FIELD_MAX = 128
 FILENAME_MAX = 255
 ERROR_TITLE_MAX = 512
 INT32_MAX = 2**31 - 1
+# The raw JSON kept with a message is cut below this depth (Meta's own nest about 5 levels):
+# orjson parses 1023 levels, but the JSON writers stop short of that (orjson at 254, the
+# standard library near the recursion limit), which would fail the whole transaction.
+PAYLOAD_MAX_DEPTH = 32
 # Anything outside [2001, 2100) is not a WhatsApp timestamp; the receive time is used then.
 _TS_MIN, _TS_MAX = 978_307_200, 4_102_444_800
 
@@ -147,7 +151,7 @@ def parse_message(
         timestamp=_timestamp(raw.get("timestamp"), now),
         type="unsupported",
         text=None,
-        payload=raw,
+        payload=raw if _depth_within(raw, PAYLOAD_MAX_DEPTH) else _cut(raw, PAYLOAD_MAX_DEPTH),
     )
     context = raw.get("context")
     if isinstance(context, dict):
@@ -354,11 +358,45 @@ def _timestamp(value: Any, now: datetime) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def _strip_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_strip_nul(v) for v in value]
+def _strip_nul(document: dict[str, Any]) -> dict[str, Any]:
+    """Removes NUL from every key and string, in place; iterative, since the document may
+    nest deeper than Python's recursion limit."""
+    stack: list[dict[str, Any] | list[Any]] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in [k for k in node if "\x00" in k]:
+                node[key.replace("\x00", "")] = node.pop(key)
+            slots: Any = list(node.items())
+        else:
+            slots = list(enumerate(node))
+        for slot, value in slots:
+            if isinstance(value, str):
+                node[slot] = value.replace("\x00", "")
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return document
+
+
+def _depth_within(value: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return False
+                stack.append((child, depth + 1))
+    return True
+
+
+def _cut(value: Any, levels: int) -> Any:
+    """`value` with the containers nested deeper than `levels` replaced by null."""
+    if not isinstance(value, dict | list):
+        return value
+    if levels <= 0:
+        return None
     if isinstance(value, dict):
-        return {_strip_nul(k): _strip_nul(v) for k, v in value.items()}
-    return value
+        return {k: _cut(v, levels - 1) for k, v in value.items()}
+    return [_cut(v, levels - 1) for v in value]

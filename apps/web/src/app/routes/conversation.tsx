@@ -4,6 +4,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Separator } from '@/components/ui/separator';
 import { ContactPanel } from '@/features/contacts/components/contact-panel';
 import { ConversationView } from '@/features/inbox/components/conversation-view';
+import { QuickReplyPicker } from '@/features/quick-replies/components/quick-reply-picker';
+import { quickReplyValues } from '@/features/quick-replies/utils/render-quick-reply';
 import { teamsQueryOptions } from '@/features/teams/api/teams';
 import { TransferTrail } from '@/features/transfers/components/transfer-trail';
 import { usersQueryOptions } from '@/features/users/api/users';
@@ -42,6 +44,9 @@ export default function ConversationRoute() {
       backHref={`/inbox${search}`}
       agents={agents}
       teams={teamRefs}
+      renderComposerSuggestions={(conversation, props) => (
+        <QuickReplyPicker {...props} values={quickReplyValues(conversation, me.name)} />
+      )}
       renderDetails={(conversation) => (
         <div className="grid gap-5 p-4">
           <ContactPanel conversation={conversation} hrefFor={hrefFor} />

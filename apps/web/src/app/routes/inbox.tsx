@@ -89,7 +89,12 @@ export default function InboxRoute() {
       >
         <div className="grid gap-2 border-b p-3">
           <h1 className="text-lg font-semibold">{t('inbox.title')}</h1>
-          <InboxTabs views={views} value={view} onChange={(v) => update({ view: v })} />
+          <InboxTabs
+            views={views}
+            value={view}
+            onChange={(v) => update({ view: v })}
+            numberId={filters.number_id}
+          />
           <ConversationFiltersBar
             value={filters}
             onChange={onFilters}

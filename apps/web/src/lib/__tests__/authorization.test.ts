@@ -35,6 +35,21 @@ describe('UI policies', () => {
     expect(can(agent, 'conversations:transfer', others)).toBe(false);
   });
 
+  it("mirrors the server's visibility: own, my teams', teamless; staff see everything", () => {
+    const otherTeam = { id: 'team-billing', name: 'Financeiro' };
+    expect(can(agent, 'conversations:see', makeConversation())).toBe(true);
+    expect(can(agent, 'conversations:see', makeConversation({ team: null }))).toBe(true);
+    expect(can(agent, 'conversations:see', makeConversation({ team: otherTeam }))).toBe(false);
+    expect(
+      can(
+        agent,
+        'conversations:see',
+        makeConversation({ team: otherTeam, assignee: { id: agent.id, name: agent.name } }),
+      ),
+    ).toBe(true);
+    expect(can(supervisor, 'conversations:see', makeConversation({ team: otherTeam }))).toBe(true);
+  });
+
   it('allows nothing without a user', () => {
     expect(can(undefined, 'conversations:view-all')).toBe(false);
   });

@@ -14,6 +14,7 @@ export default function SettingsLayout() {
     ...(can(me, 'users:read') ? [{ to: paths.settingsUsers(), label: t('settings.users') }] : []),
     { to: paths.settingsTeams(), label: t('settings.teams') },
     { to: paths.settingsNumbers(), label: t('settings.numbers') },
+    { to: paths.settingsQuickReplies(), label: t('settings.quickReplies') },
   ];
   return (
     <div className="flex min-h-0 flex-1 flex-col overflow-y-auto">

@@ -1,7 +1,7 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 
 import { api } from '@/lib/api-client';
-import type { Conversation, ConversationFilters, ConversationView, Page } from '@/types/api';
+import type { Conversation, ConversationCounts, ConversationFilters, Page } from '@/types/api';
 
 export const PAGE_SIZE = 50;
 
@@ -10,7 +10,7 @@ export const conversationKeys = {
   lists: () => ['conversations', 'list'] as const,
   list: (filters: ConversationFilters) => ['conversations', 'list', filters] as const,
   counts: () => ['conversations', 'count'] as const,
-  count: (view: ConversationView) => ['conversations', 'count', view] as const,
+  count: (numberId?: string) => ['conversations', 'count', numberId ?? null] as const,
   detail: (id: string) => ['conversations', 'detail', id] as const,
   messages: (id: string) => ['conversations', 'messages', id] as const,
 };
@@ -19,10 +19,9 @@ export function getConversations(
   filters: ConversationFilters,
   cursor: string | null,
   signal?: AbortSignal,
-  limit = PAGE_SIZE,
 ) {
   return api.get<Page<Conversation>>('/api/conversations', {
-    query: { ...filters, cursor, limit },
+    query: { ...filters, cursor, limit: PAGE_SIZE },
     signal,
   });
 }
@@ -35,18 +34,18 @@ export const conversationsQueryOptions = (filters: ConversationFilters) =>
     getNextPageParam: (lastPage) => lastPage.next_cursor,
   });
 
-const COUNT_LIMIT = 100;
+/** Open conversations per inbox tab (`all` only for ADMIN/SUPERVISOR), optionally for one number. */
+export function getConversationCounts(numberId?: string, signal?: AbortSignal) {
+  return api.get<ConversationCounts>('/api/conversations/counts', {
+    query: { number_id: numberId },
+    signal,
+  });
+}
 
-/**
- * api.md has no count endpoint: count open conversations per view from one page of up to
- * COUNT_LIMIT rows ("99+" past that). Refreshed by throttled invalidation on events.
- */
-export const conversationCountQueryOptions = (view: ConversationView) =>
+/** Refreshed by throttled invalidation on socket events and after every action. */
+export const conversationCountsQueryOptions = (numberId?: string) =>
   queryOptions({
-    queryKey: conversationKeys.count(view),
-    queryFn: async ({ signal }) => {
-      const page = await getConversations({ view, status: 'open' }, null, signal, COUNT_LIMIT);
-      return { count: page.items.length, more: page.next_cursor !== null };
-    },
+    queryKey: conversationKeys.count(numberId),
+    queryFn: ({ signal }) => getConversationCounts(numberId, signal),
     staleTime: 15_000,
   });

@@ -3,26 +3,64 @@ import { InfoIcon, SendHorizontalIcon } from 'lucide-react';
 
 import { Button } from '@/components/ui/button';
 import { Textarea } from '@/components/ui/textarea';
+import type {
+  ComposerKeyHandler,
+  ComposerSuggestionsProps,
+  ComposerTextareaAria,
+  RenderComposerSuggestions,
+} from '@/lib/composer-suggestions';
 import { useI18n } from '@/lib/i18n/i18n-provider';
 
 export type ComposerBlock = 'window-closed' | 'no-window' | 'resolved' | null;
 
+function SuggestionsSlot({
+  render,
+  ...props
+}: ComposerSuggestionsProps & { render: RenderComposerSuggestions }) {
+  return render(props);
+}
+
 /**
  * Enter sends, Shift+Enter inserts a newline. Disabled, with the reason shown, when a free
  * text reply is not allowed (24-hour window closed or never opened, conversation resolved).
+ * `renderSuggestions` draws a popover above the box (quick replies) that may take keys first.
  */
 export function Composer({
   onSend,
   blocked,
+  renderSuggestions,
 }: {
   onSend: (text: string) => void;
   blocked: ComposerBlock;
+  renderSuggestions?: RenderComposerSuggestions;
 }) {
   const { t } = useI18n();
   const [text, setText] = React.useState('');
   const textareaRef = React.useRef<HTMLTextAreaElement>(null);
   const reasonId = React.useId();
   const disabled = blocked !== null;
+  const [caret, setCaret] = React.useState(0);
+  const suggestionKeys = React.useRef<ComposerKeyHandler | null>(null);
+  const [suggestionAria, setSuggestionAria] = React.useState<ComposerTextareaAria>({});
+  const pendingCaret = React.useRef<number | null>(null);
+  const setSuggestionKeys = React.useCallback((handler: ComposerKeyHandler | null) => {
+    suggestionKeys.current = handler;
+  }, []);
+
+  const replace = React.useCallback((start: number, end: number, value: string) => {
+    setText((current) => current.slice(0, start) + value + current.slice(end));
+    pendingCaret.current = start + value.length;
+    setCaret(start + value.length);
+  }, []);
+
+  // After a suggestion replaced part of the text, put the caret at the end of the insert.
+  React.useLayoutEffect(() => {
+    const box = textareaRef.current;
+    if (pendingCaret.current === null || !box) return;
+    box.setSelectionRange(pendingCaret.current, pendingCaret.current);
+    box.focus();
+    pendingCaret.current = null;
+  }, [text]);
 
   const send = () => {
     const value = text.trim();
@@ -33,6 +71,7 @@ export function Composer({
   };
 
   const onKeyDown = (event: React.KeyboardEvent<HTMLTextAreaElement>) => {
+    if (suggestionKeys.current?.(event)) return;
     // isComposing: Enter that confirms an IME composition must not send.
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -67,12 +106,27 @@ export function Composer({
           {reason}
         </p>
       ) : null}
-      <div className="mx-auto flex max-w-3xl items-end gap-2">
+      <div className="relative mx-auto flex max-w-3xl items-end gap-2">
+        {renderSuggestions && !disabled ? (
+          <SuggestionsSlot
+            render={renderSuggestions}
+            text={text}
+            caret={caret}
+            replace={replace}
+            onKeyHandler={setSuggestionKeys}
+            onTextareaAria={setSuggestionAria}
+          />
+        ) : null}
         <Textarea
           ref={textareaRef}
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            setCaret(e.target.selectionStart);
+          }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
+          {...suggestionAria}
           disabled={disabled}
           aria-label={t('composer.label')}
           aria-describedby={reason ? reasonId : undefined}

@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import {
   ArrowLeftIcon,
   CheckCircle2Icon,
@@ -52,15 +52,18 @@ export function ConversationHeader({
 }) {
   const { t } = useI18n();
   const me = useCurrentUser();
+  const navigate = useNavigate();
   const action = useConversationAction(conversation.id);
   const [dialog, setDialog] = React.useState<'assign' | 'transfer' | null>(null);
   const name = contactDisplayName(conversation.contact);
 
   const run = (a: ConversationAction, done: Parameters<typeof t>[0]) =>
     action.mutate(a, {
-      onSuccess: () => {
+      onSuccess: (result) => {
         setDialog(null);
         toast({ title: t(done), variant: 'success' });
+        // Handed to a team I am not in: it is no longer mine to see, so back to the list.
+        if (!can(me, 'conversations:see', result)) void navigate(backHref);
       },
     });
 

@@ -1,11 +1,15 @@
 import * as React from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { AlertTriangleIcon } from 'lucide-react';
+import { AlertTriangleIcon, ArrowLeftIcon, EyeOffIcon } from 'lucide-react';
+import { Link } from 'react-router';
 
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from '@/components/ui/dialog';
-import { Empty, EmptyIcon, EmptyTitle } from '@/components/ui/empty';
+import { Button } from '@/components/ui/button';
+import { Empty, EmptyDescription, EmptyIcon, EmptyTitle } from '@/components/ui/empty';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useCurrentUser } from '@/lib/auth';
+import { can } from '@/lib/authorization';
+import type { ComposerSuggestionsProps } from '@/lib/composer-suggestions';
 import { errorMessageKey } from '@/lib/errors';
 import { useI18n } from '@/lib/i18n/i18n-provider';
 import { useMediaQuery, useNow } from '@/lib/use-now';
@@ -25,12 +29,18 @@ export function ConversationView({
   agents,
   teams,
   renderDetails,
+  renderComposerSuggestions,
 }: {
   conversationId: string;
   backHref: string;
   agents: Ref[];
   teams: Ref[];
   renderDetails: (conversation: Conversation) => React.ReactNode;
+  /** A popover over the composer (quick replies), given the conversation it writes to. */
+  renderComposerSuggestions?: (
+    conversation: Conversation,
+    props: ComposerSuggestionsProps,
+  ) => React.ReactNode;
 }) {
   const { t } = useI18n();
   const me = useCurrentUser();
@@ -78,6 +88,24 @@ export function ConversationView({
   }
 
   const conversation = query.data;
+  // Someone moved it to a team I am not in while it was open here.
+  if (!can(me, 'conversations:see', conversation)) {
+    return (
+      <Empty data-testid="conversation-moved-away">
+        <EmptyIcon>
+          <EyeOffIcon />
+        </EmptyIcon>
+        <EmptyTitle>{t('inbox.movedAway')}</EmptyTitle>
+        <EmptyDescription>{t('inbox.movedAwayHint')}</EmptyDescription>
+        <Button variant="outline" asChild>
+          <Link to={backHref}>
+            <ArrowLeftIcon aria-hidden="true" />
+            {t('actions.backToList')}
+          </Link>
+        </Button>
+      </Empty>
+    );
+  }
   const detailsOpen = wide ? wideDetails : narrowDetails;
 
   return (
@@ -97,7 +125,15 @@ export function ConversationView({
           onToggleDetails={() => (wide ? setWideDetails((o) => !o) : setNarrowDetails((o) => !o))}
         />
         <MessageThread conversationId={conversationId} />
-        <Composer blocked={composerBlock(conversation, now)} onSend={(text) => send.mutate(text)} />
+        <Composer
+          blocked={composerBlock(conversation, now)}
+          onSend={(text) => send.mutate(text)}
+          renderSuggestions={
+            renderComposerSuggestions
+              ? (props) => renderComposerSuggestions(conversation, props)
+              : undefined
+          }
+        />
       </section>
       {wide && wideDetails ? (
         <aside

@@ -25,9 +25,10 @@ export function DeliveryTicks({
   const labelKey = labels[status] ?? 'status.queued';
 
   if (status === 'failed') {
-    const label = error
-      ? t('status.failedWith', { code: error.code, title: error.title })
-      : t('status.failed');
+    const label =
+      error && (error.code !== null || error.title)
+        ? t('status.failedWith', { code: error.code ?? '—', title: error.title ?? '' })
+        : t('status.failed');
     return (
       <Tooltip>
         <TooltipTrigger asChild>

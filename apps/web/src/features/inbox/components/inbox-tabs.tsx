@@ -3,9 +3,9 @@ import { useQuery } from '@tanstack/react-query';
 import { Tabs, TabsList, TabsTrigger } from '@/components/ui/tabs';
 import { useI18n } from '@/lib/i18n/i18n-provider';
 import type { MessageKey } from '@/lib/i18n/messages';
-import type { ConversationView } from '@/types/api';
+import type { ConversationCounts, ConversationView } from '@/types/api';
 
-import { conversationCountQueryOptions } from '../api/get-conversations';
+import { conversationCountsQueryOptions } from '../api/get-conversations';
 
 const labels: Record<ConversationView, MessageKey> = {
   mine: 'inbox.tab.mine',
@@ -14,16 +14,16 @@ const labels: Record<ConversationView, MessageKey> = {
   all: 'inbox.tab.all',
 };
 
-function ViewCount({ view }: { view: ConversationView }) {
+function ViewCount({ view, counts }: { view: ConversationView; counts?: ConversationCounts }) {
   const { fmt } = useI18n();
-  const { data } = useQuery(conversationCountQueryOptions(view));
-  if (!data || data.count === 0) return null;
+  const count = counts?.[view];
+  if (!count) return null;
   return (
     <span
       data-testid={`count-${view}`}
       className="rounded-full bg-muted-foreground/15 px-1.5 text-xs tabular-nums"
     >
-      {data.more ? `${fmt.number(data.count - 1)}+` : fmt.number(data.count)}
+      {fmt.number(count)}
     </span>
   );
 }
@@ -32,12 +32,16 @@ export function InboxTabs({
   views,
   value,
   onChange,
+  numberId,
 }: {
   views: ConversationView[];
   value: ConversationView;
   onChange: (view: ConversationView) => void;
+  /** Count only this number's conversations (the inbox's number filter). */
+  numberId?: string;
 }) {
   const { t } = useI18n();
+  const { data: counts } = useQuery(conversationCountsQueryOptions(numberId));
   return (
     <Tabs value={value} onValueChange={(v) => onChange(v as ConversationView)}>
       <TabsList
@@ -51,7 +55,7 @@ export function InboxTabs({
             className="flex-none px-2 text-xs sm:flex-1 sm:text-sm"
           >
             {t(labels[view])}
-            <ViewCount view={view} />
+            <ViewCount view={view} counts={counts} />
           </TabsTrigger>
         ))}
       </TabsList>

@@ -4,7 +4,8 @@ import { ArrowRightLeftIcon } from 'lucide-react';
 import { Skeleton } from '@/components/ui/skeleton';
 import { errorMessageKey } from '@/lib/errors';
 import { useI18n } from '@/lib/i18n/i18n-provider';
-import type { Ref, Transfer } from '@/types/api';
+import type { MessageKey } from '@/lib/i18n/messages';
+import type { Ref, Transfer, TransferKind } from '@/types/api';
 
 import { transfersQueryOptions } from '../api/get-transfers';
 
@@ -13,11 +14,25 @@ function target(user: Ref | null, team: Ref | null, nobody: string) {
   return parts.length ? parts.join(' · ') : nobody;
 }
 
+const kindLabels: Record<TransferKind, MessageKey> = {
+  assign: 'details.kind.assign',
+  take: 'details.kind.take',
+  unassign: 'details.kind.unassign',
+  transfer: 'details.kind.transfer',
+};
+
 function TrailEntry({ transfer }: { transfer: Transfer }) {
   const { t, fmt } = useI18n();
   return (
-    <li className="relative grid gap-0.5 pb-3 pl-5 text-sm" data-testid="transfer-entry">
+    <li
+      className="relative grid gap-0.5 pb-3 pl-5 text-sm"
+      data-testid="transfer-entry"
+      data-kind={transfer.kind}
+    >
       <span className="absolute top-1.5 left-0 size-2 rounded-full bg-primary" aria-hidden="true" />
+      <span className="text-xs font-medium tracking-wide text-muted-foreground uppercase">
+        {t(kindLabels[transfer.kind])}
+      </span>
       <span>
         <span className="text-muted-foreground">
           {target(transfer.from_user, transfer.from_team, t('details.nobody'))}

@@ -9,6 +9,9 @@ import { KpiCards } from '../kpi-cards';
 import { VolumeChart } from '../volume-chart';
 
 const data: Dashboard = {
+  from: '2026-03-10T09:00:00-03:00',
+  to: '2026-03-10T12:00:00-03:00',
+  tz: 'America/Sao_Paulo',
   volume_per_hour: [
     { hour: '2026-03-10T09:00:00-03:00', inbound: 4, outbound: 2 },
     { hour: '2026-03-10T10:00:00-03:00', inbound: 0, outbound: 0 },

@@ -1,7 +1,9 @@
+import * as React from 'react';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
+import type { ComposerSuggestionsProps } from '@/lib/composer-suggestions';
 import { makeConversation } from '@/testing/data';
 import { renderWithProviders } from '@/testing/render';
 
@@ -50,6 +52,64 @@ describe('Composer', () => {
     expect(screen.getByTestId('composer-blocked')).toHaveTextContent(/has not written/);
   });
 });
+
+describe('Composer suggestions', () => {
+  it('gives the suggestions the text and caret, its keys first, and a way to replace text', async () => {
+    const onSend = vi.fn();
+    const renderSuggestions = vi.fn((props: ComposerSuggestionsProps) => (
+      <SlashSuggestion {...props} />
+    ));
+    renderWithProviders(
+      <Composer onSend={onSend} blocked={null} renderSuggestions={renderSuggestions} />,
+    );
+    const box = screen.getByRole('textbox', { name: 'Message' });
+
+    await userEvent.type(box, 'Oi /x');
+    expect(renderSuggestions).toHaveBeenLastCalledWith(
+      expect.objectContaining({ text: 'Oi /x', caret: 5 }),
+    );
+    expect(box).toHaveAttribute('aria-controls', 'fake-list');
+    await userEvent.keyboard('{Enter}');
+
+    expect(onSend).not.toHaveBeenCalled();
+    expect(box).toHaveValue('Oi Olá!');
+    expect(box).not.toHaveAttribute('aria-controls');
+    await userEvent.keyboard('{Enter}');
+    expect(onSend).toHaveBeenCalledWith('Oi Olá!');
+  });
+
+  it('shows no suggestions while replying is blocked', () => {
+    const renderSuggestions = vi.fn(() => <p>suggestions</p>);
+    renderWithProviders(
+      <Composer onSend={vi.fn()} blocked="resolved" renderSuggestions={renderSuggestions} />,
+    );
+    expect(renderSuggestions).not.toHaveBeenCalled();
+  });
+});
+
+/** Takes Enter while the text ends with "/x" and replaces that token with "Olá!". */
+function SlashSuggestion({
+  text,
+  replace,
+  onKeyHandler,
+  onTextareaAria,
+}: ComposerSuggestionsProps) {
+  const open = text.endsWith('/x');
+  React.useEffect(() => {
+    onTextareaAria(open ? { 'aria-controls': 'fake-list' } : {});
+    onKeyHandler(
+      open
+        ? (event) => {
+            if (event.key !== 'Enter') return false;
+            event.preventDefault();
+            replace(text.length - 2, text.length, 'Olá!');
+            return true;
+          }
+        : null,
+    );
+  }, [open, text, replace, onKeyHandler, onTextareaAria]);
+  return null;
+}
 
 describe('composerBlock', () => {
   const now = new Date('2026-03-10T12:00:00Z').getTime();

@@ -14,7 +14,12 @@ describe('MessageBubble', () => {
           text: 'Sim, temos!',
           direction: 'outbound',
           status: 'sent',
-          reply_to: { id: 'm0', text: 'Vocês têm azul?', direction: 'inbound' },
+          reply_to: {
+            id: 'm0',
+            wamid: 'wamid.m0',
+            text: 'Vocês têm azul?',
+            direction: 'inbound',
+          },
         })}
       />,
     );
