@@ -11,6 +11,7 @@ from atende.messages.router import router as messages_router
 from atende.numbers.router import router as numbers_router
 from atende.quick_replies.router import router as quick_replies_router
 from atende.teams.router import router as teams_router
+from atende.templates.router import router as templates_router
 from atende.transfers.router import router as transfers_router
 from atende.users.router import router as users_router
 from atende.whatsapp.simulator_router import router as simulator_router
@@ -30,6 +31,7 @@ for module_router in (
     dashboard_router,
     simulator_router,
     quick_replies_router,
+    templates_router,
 ):
     authenticated.include_router(module_router)
 api_router.include_router(authenticated)

@@ -19,6 +19,7 @@ from atende.core.middleware import BodySizeLimitMiddleware, RequestContextMiddle
 from atende.core.web import default_dist, mount_web
 from atende.messages.outbox import OutboxSender, limiter_from_settings
 from atende.realtime.server import RealtimeGateway
+from atende.templates.sync import TemplateSyncLoop
 from atende.webhook.router import router as webhook_router
 from atende.whatsapp.client import GraphClient
 from atende.whatsapp.simulator import create_simulator_app
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             settings, max_connections=settings.send_concurrency
         )
         app.state.outbox = None
+        app.state.template_sync = None
         if settings.run_embedded_worker:
             app.state.outbox = OutboxSender(
                 app.state.db,
@@ -51,9 +53,19 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 secret=jwt_secret,
             )
             app.state.outbox.start()
+            app.state.template_sync = TemplateSyncLoop(
+                app.state.db,
+                settings,
+                graph=app.state.graph,
+                secret=jwt_secret,
+                interval=settings.template_sync_seconds,
+            )
+            app.state.template_sync.start()
         try:
             yield
         finally:
+            if app.state.template_sync is not None:
+                await app.state.template_sync.stop()
             if app.state.outbox is not None:
                 # Releases the claims of messages it had not sent yet.
                 await app.state.outbox.stop()

@@ -38,3 +38,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+# The live uvicorn server and real socket.io clients of tests/realtime.
+from tests.realtime.conftest import connect, server  # noqa: E402
+
+__all__ = ["connect", "number", "server", "team"]

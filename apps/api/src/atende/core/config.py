@@ -69,7 +69,28 @@ class Settings(BaseSettings):
     send_batch_size: int = 100
     send_concurrency: int = 128
     send_poll_seconds: float = 0.25
+    # Whichever process runs the outbox sender also re-lists every WABA's templates this
+    # often (status webhooks keep them current in between); 0 turns it off.
+    template_sync_seconds: float = 6 * 3600
     webhook_max_body_bytes: int = 3 * 1024 * 1024 + 64 * 1024
+
+    # Media files: on local disk (default: data_dir/media), or in S3 when S3_BUCKET is set.
+    media_dir: Path | None = None
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_prefix: str = ""
+    # Signed media links (`<img src>` cannot send the bearer token) stay valid this long.
+    media_link_seconds: int = 600
+    # Inbound media downloads: a durable job per pending message, retried with backoff.
+    media_max_attempts: int = 6
+    media_backoff_base_seconds: float = 2.0
+    media_backoff_cap_seconds: float = 300.0
+    media_claim_seconds: float = 300.0
+    media_concurrency: int = 4
+    media_poll_seconds: float = 1.0
 
     # First administrator created by `atende seed`; an empty password is generated and shown once.
     admin_email: str = "admin@atende.local"
@@ -93,6 +114,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def resolved_media_dir(self) -> Path:
+        return self.media_dir or self.data_dir / "media"
 
     @property
     def run_embedded_worker(self) -> bool:

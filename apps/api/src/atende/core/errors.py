@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from atende.core.exceptions import AppError, Throttled
@@ -63,6 +64,21 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# PostgreSQL refuses NUL in text (22021) and characters its encoding lacks (22P05); input that
+# reaches a query with them is the client's error, not the server's. SQLite stores them.
+_INVALID_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if getattr(exc.orig, "sqlstate", None) in _INVALID_TEXT_SQLSTATES:
+        return JSONResponse(
+            error_body("invalid_text", "Text must not contain NUL or invalid characters"),
+            status_code=422,
+        )
+    return await _unhandled(request, exc)
+
+
 async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
     return JSONResponse(error_body("internal_error", "Internal server error"), status_code=500)
@@ -72,4 +88,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unhandled)

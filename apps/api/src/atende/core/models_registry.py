@@ -9,6 +9,7 @@ from atende.messages.models import Message, PendingStatus
 from atende.numbers.models import Number
 from atende.quick_replies.models import QuickReply
 from atende.teams.models import Team, TeamMember
+from atende.templates.models import Template
 from atende.transfers.models import Transfer
 from atende.users.models import User
 
@@ -24,6 +25,7 @@ __all__ = [
     "RefreshToken",
     "Team",
     "TeamMember",
+    "Template",
     "Transfer",
     "User",
     "VolumeSlot",

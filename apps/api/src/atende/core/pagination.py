@@ -105,12 +105,25 @@ def decode_cursor(cursor: str, *, size: int) -> list[Any]:
 _INT64 = 2**63
 
 
-def _fits(value: Any, column_type: Any) -> bool:
+def _python_type(key: Any) -> type | None:
+    # A function key (e.g. `lower(name)`) has no type of its own: its argument's applies.
+    for candidate in (key, *getattr(key, "clauses", ())):
+        # A TypeDecorator (e.g. UTCDateTime) answers for its implementation type.
+        column_type = getattr(candidate.type, "impl_instance", candidate.type)
+        try:
+            python_type: type = column_type.python_type
+        except NotImplementedError:
+            continue
+        if python_type is not object:
+            return python_type
+    return None
+
+
+def _fits(value: Any, key: Any) -> bool:
     """Whether the database can compare `value` with a key of `column_type`: a cursor is
     client input, and a value of the wrong type or range would fail there (a 500)."""
-    try:
-        expected = column_type.python_type
-    except NotImplementedError:
+    expected = _python_type(key)
+    if expected is None:
         return True
     if expected is bool or isinstance(value, bool):
         return expected is bool and isinstance(value, bool)
@@ -137,7 +150,7 @@ def cursor_values(
     """The key values stored in `cursor`, each checked against its key's type; raises
     `InvalidCursor` (422) on anything else."""
     values = decode_cursor(cursor, size=len(keys))
-    if not all(_fits(v, k.type) for k, v in zip(keys, values, strict=True)):
+    if not all(_fits(v, k) for k, v in zip(keys, values, strict=True)):
         raise InvalidCursor("The cursor is not valid for this list")
     return values
 

@@ -24,6 +24,9 @@ from atende.messages.models import Direction
 DEFAULT_RANGE = timedelta(hours=24)
 MAX_RANGE = timedelta(days=92)
 _QUARTER = timedelta(minutes=15)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+OUT_OF_RANGE = "`from` and `to` must lie between the years 2000 and 2100"
 # Slots older than this are tallied once and cached; a transaction never stays open that long,
 # so no message can still arrive in them (and a backdated insert invalidates its slot).
 SETTLE = timedelta(minutes=30)
@@ -44,8 +47,14 @@ def _aware(value: datetime, tz: ZoneInfo) -> datetime:
 def resolve_range(
     start: datetime | None, end: datetime | None, *, tz: ZoneInfo, now: datetime
 ) -> tuple[datetime, datetime]:
-    end_utc = _aware(end, tz) if end else now
-    start_utc = _aware(start, tz) if start else end_utc - DEFAULT_RANGE
+    try:
+        end_utc = _aware(end, tz) if end else now
+        start_utc = _aware(start, tz) if start else end_utc - DEFAULT_RANGE
+    except OverflowError as e:
+        raise InvalidRange(OUT_OF_RANGE) from e
+    # Converting instants near datetime's own limits between zones would overflow (a 500).
+    if start_utc < EARLIEST or end_utc > LATEST:
+        raise InvalidRange(OUT_OF_RANGE)
     if start_utc >= end_utc:
         raise InvalidRange("`from` must be before `to`")
     if end_utc - start_utc > MAX_RANGE:

@@ -55,6 +55,13 @@ class Message(Base):
             postgresql_where=text("status = 'queued'"),
             sqlite_where=text("status = 'queued'"),
         ),
+        # Inbound media waiting to be downloaded: the rows are the download jobs' queue.
+        Index(
+            "ix_messages_media_pending",
+            "media_next_attempt_at",
+            postgresql_where=text("media_status = 'pending'"),
+            sqlite_where=text("media_status = 'pending'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -77,7 +84,13 @@ class Message(Base):
     media_size: Mapped[int | None] = mapped_column(BigInteger)
     media_filename: Mapped[str | None] = mapped_column(String(255))
     media_status: Mapped[MediaStatus | None] = mapped_column(String(16))
+    # The file's key in the media storage (media/storage.py), once stored.
     media_path: Mapped[str | None] = mapped_column(String(512))
+    # Download job bookkeeping (media/fetcher.py): a claim bumps the attempts (the fencing
+    # token) and moves the next attempt to the end of its lease; NULL means due now.
+    media_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    media_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    media_error: Mapped[str | None] = mapped_column(String(512))
 
     sender_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Automated sends (templates from integrations, bots) do not count as a first response.

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -93,6 +94,8 @@ class OutboxSender:
         # Numbers that answered with a throughput error, until when (per process).
         self._paused: dict[str, datetime] = {}
         self._inflight: dict[asyncio.Task[None], Job] = {}
+        # Claimed, waiting for a free slot.
+        self._ready: deque[Job] = deque()
         self._results: list[SendResult] = []
         self._results_ready = asyncio.Event()
         self._signal = asyncio.Event()
@@ -124,20 +127,24 @@ class OutboxSender:
 
     async def run(self) -> None:
         recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
-        min_claim = max(1, min(self.batch_size, self.concurrency) // 4)
+        # Up to one batch is claimed ahead of the free slots, so a finished send is replaced
+        # at once instead of after the next claim's round trip.
+        limit = self.concurrency + self.batch_size
+        min_claim = max(1, self.batch_size // 2)
         try:
             while not self._stopping:
                 self._signal.clear()
-                want = min(self.concurrency - len(self._inflight), self.batch_size)
-                if want > 0 and (want >= min_claim or not self._inflight):
+                room = limit - len(self._inflight) - len(self._ready)
+                if room >= min_claim or (room > 0 and not self._ready):
+                    want = min(room, self.batch_size)
                     try:
                         jobs = await self._claim(want)
                     except Exception:
                         logger.exception("outbox claim failed")
                         await self._wait(1.0)
                         continue
-                    for job in jobs:
-                        self._spawn(job)
+                    self._ready.extend(jobs)
+                    self._fill()
                     if len(jobs) == want:
                         continue
                 await self._wait(self.settings.send_poll_seconds)
@@ -183,13 +190,17 @@ class OutboxSender:
 
     # -- sending ---------------------------------------------------------------------------
 
-    def _spawn(self, job: Job) -> None:
-        task = asyncio.create_task(self._run_job(job))
-        self._inflight[task] = job
-        task.add_done_callback(self._job_done)
+    def _fill(self) -> None:
+        """Starts claimed jobs while there are free slots."""
+        while self._ready and len(self._inflight) < self.concurrency and not self._stopping:
+            job = self._ready.popleft()
+            task = asyncio.create_task(self._run_job(job))
+            self._inflight[task] = job
+            task.add_done_callback(self._job_done)
 
     def _job_done(self, task: asyncio.Task[None]) -> None:
         self._inflight.pop(task, None)
+        self._fill()
         self._signal.set()
 
     async def _run_job(self, job: Job) -> None:
@@ -342,6 +353,8 @@ class OutboxSender:
     async def _drain(self, recorder: asyncio.Task[None]) -> None:
         # Sends still waiting for a slot are released; calls already made are awaited so
         # their wamids are kept (re-sending them would duplicate the message).
+        while self._ready:
+            self._push(self._result(self._ready.popleft(), ResultKind.RELEASED))
         for task, job in list(self._inflight.items()):
             if not job.calling:
                 task.cancel()

@@ -10,7 +10,14 @@ from atende.core.deps import CurrentUser, SettingsDep
 from atende.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from atende.core.schemas import Page
 from atende.messages import service as messages_service
-from atende.messages.schemas import ContactMessageCreate, MessageRead, TextMessageCreate
+from atende.messages import template_send
+from atende.messages.schemas import (
+    ContactMessageBody,
+    ContactTemplateMessageCreate,
+    MessageCreate,
+    MessageRead,
+    TemplateMessageCreate,
+)
 from atende.whatsapp.client import GraphClient
 
 router = APIRouter(tags=["messages"])
@@ -54,19 +61,39 @@ async def send_message(
     session: SessionDep,
     user: CurrentUser,
     conversation: ConversationDep,
-    body: TextMessageCreate,
+    body: MessageCreate,
 ) -> MessageRead:
-    message = await messages_service.send_text(
-        session, user=user, conversation=conversation, text=body.text, reply_to_id=body.reply_to_id
-    )
+    if isinstance(body, TemplateMessageCreate):
+        message = await template_send.send_template(
+            session, user=user, conversation=conversation, template=body.template
+        )
+    else:
+        message = await messages_service.send_text(
+            session,
+            user=user,
+            conversation=conversation,
+            text=body.text,
+            reply_to_id=body.reply_to_id,
+        )
     wake_sender(request)
     return message
 
 
 @router.post("/messages", status_code=202, operation_id="messages-send_to_contact")
 async def send_to_contact(
-    request: Request, session: SessionDep, user: CurrentUser, body: ContactMessageCreate
+    request: Request, session: SessionDep, user: CurrentUser, body: ContactMessageBody
 ) -> MessageRead:
+    if isinstance(body, ContactTemplateMessageCreate):
+        message = await template_send.send_template_to_contact(
+            session,
+            user=user,
+            number_id=body.number_id,
+            template=body.template,
+            contact_id=body.contact_id,
+            phone=body.phone,
+        )
+        wake_sender(request)
+        return message
     message = await messages_service.send_to_contact(
         session,
         user=user,

@@ -1,10 +1,12 @@
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
+from atende.contacts.schemas import Phone
 from atende.core.schemas import AppSchema
+from atende.whatsapp.templates import TemplateObject
 
 
 class UserRef(AppSchema):
@@ -74,3 +76,43 @@ class ContactMessageCreate(TextMessageCreate):
 
     contact_id: uuid.UUID
     number_id: uuid.UUID
+
+
+class TemplateMessageCreate(AppSchema):
+    """An approved template with its parameters, in Meta's send shape (cloud-api.md §6.1);
+    allowed outside the 24-hour window."""
+
+    type: Literal["template"]
+    template: TemplateObject
+
+
+class ContactTemplateMessageCreate(TemplateMessageCreate):
+    """A template to a contact, or to a phone number (found or created as a contact): how
+    a conversation is started."""
+
+    contact_id: uuid.UUID | None = None
+    phone: Phone | None = None
+    number_id: uuid.UUID
+
+    @model_validator(mode="after")
+    def _one_recipient(self) -> Self:
+        if (self.contact_id is None) == (self.phone is None):
+            raise ValueError("give exactly one of contact_id and phone")
+        return self
+
+
+def _message_kind(value: Any) -> str | None:
+    """The body's `type`; text when absent (the first clients sent text without one)."""
+    kind = value.get("type", "text") if isinstance(value, dict) else getattr(value, "type", None)
+    return kind if isinstance(kind, str) else None
+
+
+MessageCreate = Annotated[
+    Annotated[TextMessageCreate, Tag("text")] | Annotated[TemplateMessageCreate, Tag("template")],
+    Discriminator(_message_kind),
+]
+ContactMessageBody = Annotated[
+    Annotated[ContactMessageCreate, Tag("text")]
+    | Annotated[ContactTemplateMessageCreate, Tag("template")],
+    Discriminator(_message_kind),
+]

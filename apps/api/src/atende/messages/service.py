@@ -174,7 +174,12 @@ async def send_text(
 
 
 async def _open_conversation(
-    session: AsyncSession, *, user: Principal, number: Number, contact: Contact
+    session: AsyncSession,
+    *,
+    user: Principal,
+    number: Number,
+    contact: Contact,
+    check_window: bool = True,
 ) -> Conversation:
     """The pair's open conversation, or a new one in the number's default team.
 
@@ -197,7 +202,8 @@ async def _open_conversation(
             Conversation.number_id == number.id, Conversation.contact_id == contact.id
         )
     )
-    _check_window(last_inbound_at, utcnow())
+    if check_window:
+        _check_window(last_inbound_at, utcnow())
     conversation = Conversation(
         number_id=number.id,
         contact_id=contact.id,

@@ -13,6 +13,7 @@ from atende.core.db import Database
 from atende.messages.outbox import OutboxSender, limiter_from_settings
 from atende.messages.outbox_store import RecordStats
 from atende.realtime.publisher import redis_sink
+from atende.templates.sync import TemplateSyncLoop
 from atende.whatsapp.client import GraphClient
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,14 @@ async def run_worker(settings: Settings) -> RecordStats:
         limiter=limiter_from_settings(settings),
         secret=settings.resolved_jwt_secret(),
     )
+    template_sync = TemplateSyncLoop(
+        db,
+        settings,
+        graph=graph,
+        secret=settings.resolved_jwt_secret(),
+        interval=settings.template_sync_seconds,
+    )
+    template_sync.start()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, sender.request_stop)
@@ -42,6 +51,7 @@ async def run_worker(settings: Settings) -> RecordStats:
     try:
         await sender.run()
     finally:
+        await template_sync.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         await sender.aclose()

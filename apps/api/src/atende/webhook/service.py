@@ -17,8 +17,10 @@ from atende.core.exceptions import ServiceUnavailable
 from atende.messages.ingest import RoutedMessage, ingest_messages
 from atende.messages.ingest_events import queue_ingest_events
 from atende.messages.statuses import apply_statuses
+from atende.templates import service as templates_service
 from atende.webhook.directory import NumberDirectory
 from atende.whatsapp.inbound import InboundStatus, OtherChange, ParsedEnvelope
+from atende.whatsapp.templates import parse_template_status
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ async def _receive(
     if envelope.skipped:
         logger.warning("webhook items without wamid or sender", extra={"count": envelope.skipped})
     if not envelope.changes:
+        if envelope.others:
+            await commit(session)
         return
     routes = await directory.resolve(session, envelope.phone_number_ids)
     items: list[RoutedMessage] = []
@@ -71,6 +75,8 @@ async def _receive(
         for error in change.errors:
             logger.warning("webhook error from Meta", extra={"error": str(error)[:500]})
     if not items and not statuses:
+        if envelope.others:
+            await commit(session)
         return
     result = await ingest_messages(session, items=items)
     await apply_statuses(session, statuses=statuses)
@@ -81,16 +87,12 @@ async def _receive(
 OtherHandler = Callable[[AsyncSession, OtherChange], Awaitable[None]]
 
 
-async def _log_template_status(_session: AsyncSession, change: OtherChange) -> None:
-    value = change.value
-    logger.info(
-        "template status update",
-        extra={
-            "event": str(value.get("event"))[:40],
-            "template": str(value.get("message_template_name"))[:512],
-            "language": str(value.get("message_template_language"))[:20],
-        },
-    )
+async def _template_status(session: AsyncSession, change: OtherChange) -> None:
+    update = parse_template_status(change.value)
+    if update is None:
+        logger.warning("template status update without template id or event")
+        return
+    await templates_service.apply_status_update(session, waba_id=change.waba_id, change=update)
 
 
 async def _log_unhandled(_session: AsyncSession, change: OtherChange) -> None:
@@ -99,5 +101,5 @@ async def _log_unhandled(_session: AsyncSession, change: OtherChange) -> None:
 
 # Webhook fields other than `messages`, by name; each may write in the intake transaction.
 _OTHER_FIELDS: dict[str, OtherHandler] = {
-    "message_template_status_update": _log_template_status,
+    "message_template_status_update": _template_status,
 }

@@ -21,9 +21,10 @@ import orjson
 from atende.core.config import Settings
 from atende.whatsapp.exceptions import WhatsAppError, is_retryable
 from atende.whatsapp.schemas import SendResponse, SuccessResponse, mark_read_body, parse_error
+from atende.whatsapp.templates import LIST_FIELDS, GraphTemplate, TemplatePage
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=15.0, pool=15.0)
-POOL_SIZE = 32
+POOL_SIZE = 4
 # httpx logs every request (URL included) at INFO: thousands of lines a second under load.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 # Graph prefixes titles with the code: "(#131030) Recipient phone number not in allowed list".
@@ -157,6 +158,41 @@ class GraphClient:
         except ValueError as e:
             raise WhatsAppError("Unexpected Graph API response", http_status=200) from e
 
+    async def list_templates(
+        self,
+        waba_id: str,
+        token: str,
+        *,
+        base_url: str | None = None,
+        page_size: int = 100,
+        max_pages: int = 100,
+    ) -> list[GraphTemplate]:
+        """Every template of the WABA, whatever its status, following Graph cursor paging.
+
+        Pages are asked for with `after` on our own base URL (not by following `paging.next`,
+        which names Meta's host): a simulated number's list stays on the simulator.
+        """
+        base = (base_url or self.base_url).rstrip("/")
+        url = f"{base}/{self.version}/{waba_id}/message_templates"
+        templates: list[GraphTemplate] = []
+        after: str | None = None
+        for _ in range(max_pages):
+            params = {"fields": LIST_FIELDS, "limit": str(page_size)}
+            if after is not None:
+                params["after"] = after
+            data = await self._get(url, token, params)
+            try:
+                page = TemplatePage.model_validate(data)
+            except ValueError as e:
+                raise WhatsAppError("Unexpected Graph API response", http_status=200) from e
+            templates.extend(page.data)
+            cursor = page.next_cursor
+            if cursor is None or cursor == after:
+                return templates
+            after = cursor
+        # A partial list must not be taken for the whole: absent templates would look deleted.
+        raise WhatsAppError(f"More than {max_pages} pages of templates")
+
     async def _post(self, url: str, token: str, body: Mapping[str, Any]) -> object:
         if not token.strip():
             raise WhatsAppError(
@@ -167,6 +203,34 @@ class GraphClient:
                 url,
                 content=orjson.dumps(body),
                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+        except httpx.TimeoutException as e:
+            raise WhatsAppError(
+                f"Graph API request timed out ({type(e).__name__})", retryable=True
+            ) from e
+        except httpx.HTTPError as e:
+            raise WhatsAppError(
+                f"Graph API unreachable ({type(e).__name__})", retryable=True
+            ) from e
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        try:
+            data: object = orjson.loads(response.content)
+        except orjson.JSONDecodeError as e:
+            raise WhatsAppError(
+                "Graph API answered with a body that is not JSON",
+                http_status=response.status_code,
+            ) from e
+        return data
+
+    async def _get(self, url: str, token: str, params: Mapping[str, str]) -> object:
+        if not token.strip():
+            raise WhatsAppError(
+                "No access token: set WHATSAPP_TOKEN or the number's own access token"
+            )
+        try:
+            response = await next(self._next).get(
+                url, params=params, headers={"Authorization": f"Bearer {token}"}
             )
         except httpx.TimeoutException as e:
             raise WhatsAppError(

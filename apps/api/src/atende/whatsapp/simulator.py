@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from atende.core.config import Settings
-from atende.whatsapp import envelopes
+from atende.whatsapp import envelopes, simulator_templates
 from atende.whatsapp.simulator_webhooks import StatusPlan, StatusWebhooks
 
 # Titles as Meta words them (cloud-api.md §11.2), for the faults one can inject.
@@ -30,6 +30,7 @@ ERROR_TITLES = {
     131056: "(Business Account, Consumer Account) pair rate limit hit",
     130429: "Rate limit hit",
     131000: "Something went wrong",
+    132001: "Template name does not exist in the translation",
 }
 ERROR_DETAILS = {
     131047: "Message failed to send because more than 24 hours have passed since the "
@@ -137,16 +138,12 @@ class Simulator:
             await asyncio.sleep(faults.latency_ms / 1000)
         to, recipient = body.get("to"), body.get("recipient")
         key = (to or "").lstrip("+") or recipient
-        text = body.get("text")
-        if (
-            not isinstance(key, str)
-            or not key
-            or body.get("type") != "text"
-            or not isinstance(text, dict)
-            or not isinstance(text.get("body"), str)
-            or not 1 <= len(text["body"]) <= 4096
-        ):
+        if not isinstance(key, str) or not key or not _has_content(body):
             return graph_error(100)
+        if body.get("type") == "template" and not simulator_templates.is_sendable(
+            body.get("template")
+        ):
+            return graph_error(132001)
         callback = body.get("biz_opaque_callback_data")
         self.sends += 1
         if faults.timeouts:
@@ -219,6 +216,26 @@ class Simulator:
         await self.webhooks.aclose()
 
 
+def _has_content(body: dict[str, Any]) -> bool:
+    """A text of 1 to 4096 characters, or a template naming its name and language."""
+    kind = body.get("type")
+    if kind == "template":
+        template = body.get("template")
+        return (
+            isinstance(template, dict)
+            and isinstance(template.get("name"), str)
+            and isinstance(template.get("language"), dict)
+            and isinstance(template["language"].get("code"), str)
+        )
+    text = body.get("text")
+    return (
+        kind == "text"
+        and isinstance(text, dict)
+        and isinstance(text.get("body"), str)
+        and 1 <= len(text["body"]) <= 4096
+    )
+
+
 def create_simulator_app(settings: Settings) -> FastAPI:
     simulator = Simulator(settings)
     app = FastAPI(
@@ -237,5 +254,17 @@ def create_simulator_app(settings: Settings) -> FastAPI:
     @app.post("/{version}/{phone_number_id}/messages")
     async def messages(phone_number_id: str, request: Request) -> Response:
         return await simulator.handle(phone_number_id, request)
+
+    @app.get("/{version}/{waba_id}/message_templates")
+    async def message_templates(
+        request: Request, limit: int | None = None, after: str | None = None
+    ) -> Response:
+        auth = request.headers.get("authorization", "")
+        if not auth.lower().startswith("bearer ") or not auth[7:].strip():
+            return graph_error(190, status=401)
+        found = simulator_templates.page(
+            url=str(request.url.replace(query="")), limit=limit, after=after
+        )
+        return JSONResponse(found) if found is not None else graph_error(100)
 
     return app

@@ -87,7 +87,7 @@ export default function InboxRoute() {
           conversationId && 'hidden md:flex',
         )}
       >
-        <div className="grid gap-2 border-b p-3">
+        <div className="grid grid-cols-1 gap-2 border-b p-3">
           <h1 className="text-lg font-semibold">{t('inbox.title')}</h1>
           <InboxTabs
             views={views}

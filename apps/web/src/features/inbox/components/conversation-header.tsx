@@ -33,6 +33,8 @@ import { TransferDialog } from './transfer-dialog';
 import { getWindowState } from '../utils/conversation-state';
 import { WindowBadge } from './window-badge';
 
+const ignore = () => undefined;
+
 export function ConversationHeader({
   conversation,
   now,
@@ -57,15 +59,16 @@ export function ConversationHeader({
   const [dialog, setDialog] = React.useState<'assign' | 'transfer' | null>(null);
   const name = contactDisplayName(conversation.contact);
 
+  // mutateAsync, not mutate's callbacks: the socket event of a transfer can arrive before the
+  // HTTP answer and unmount this header (the conversation left my reach), and mutate's
+  // callbacks never run for an unmounted observer. Failures get the global error toast.
   const run = (a: ConversationAction, done: Parameters<typeof t>[0]) =>
-    action.mutate(a, {
-      onSuccess: (result) => {
-        setDialog(null);
-        toast({ title: t(done), variant: 'success' });
-        // Handed to a team I am not in: it is no longer mine to see, so back to the list.
-        if (!can(me, 'conversations:see', result)) void navigate(backHref);
-      },
-    });
+    action.mutateAsync(a).then((result) => {
+      setDialog(null);
+      toast({ title: t(done), variant: 'success' });
+      // Handed to a team I am not in: it is no longer mine to see, so back to the list.
+      if (!can(me, 'conversations:see', result)) void navigate(backHref);
+    }, ignore);
 
   const canTake = can(me, 'conversations:take', conversation);
   const canTransfer = can(me, 'conversations:transfer', conversation);
