@@ -14,6 +14,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from atende.core.db import Database
+from atende.core.types import utcnow
+from atende.whatsapp import envelopes
+from atende.whatsapp.signature import sign
+
 from common import (
     APP_SECRET,
     JWT_SECRET,
@@ -24,11 +29,6 @@ from common import (
     run_json,
     start_uvicorn,
 )
-
-from atende.core.db import Database
-from atende.core.types import utcnow
-from atende.whatsapp import envelopes
-from atende.whatsapp.signature import sign
 
 PHONE_NUMBER_ID = "900000000000001"
 DISPLAY = "5511900000001"
@@ -45,7 +45,9 @@ async def prepare(url: str, outbound: int) -> list[str]:
     db = Database(url.replace("postgresql://", "postgresql+asyncpg://", 1))
     wamids = [f"wamid.BENCH{uuid.uuid4().hex.upper()}" for _ in range(outbound)]
     async with db.session() as session:
-        number = Number(phone_number_id=PHONE_NUMBER_ID, display_phone_number=DISPLAY, label="Bench")
+        number = Number(
+            phone_number_id=PHONE_NUMBER_ID, display_phone_number=DISPLAY, label="Bench"
+        )
         contact = Contact(wa_id="5511800000000", name="Bench Outbound")
         session.add_all([number, contact])
         await session.flush()
@@ -94,12 +96,17 @@ def envelope_for(batch: list[tuple[str, dict[str, Any]]]) -> bytes:
                 "field": "messages",
                 "value": {
                     "messaging_product": "whatsapp",
-                    "metadata": {"display_phone_number": DISPLAY, "phone_number_id": PHONE_NUMBER_ID},
+                    "metadata": {
+                        "display_phone_number": DISPLAY,
+                        "phone_number_id": PHONE_NUMBER_ID,
+                    },
                     "contacts": [
                         envelopes.contact(wa_id=m["wa_id"], name=f"Customer {m['wa_id'][-4:]}")
                         for m in messages
                     ],
-                    "messages": [envelopes.text_message(wa_id=m["wa_id"], text=m["text"]) for m in messages],
+                    "messages": [
+                        envelopes.text_message(wa_id=m["wa_id"], text=m["text"]) for m in messages
+                    ],
                 },
             }
         )
@@ -109,7 +116,10 @@ def envelope_for(batch: list[tuple[str, dict[str, Any]]]) -> bytes:
                 "field": "messages",
                 "value": {
                     "messaging_product": "whatsapp",
-                    "metadata": {"display_phone_number": DISPLAY, "phone_number_id": PHONE_NUMBER_ID},
+                    "metadata": {
+                        "display_phone_number": DISPLAY,
+                        "phone_number_id": PHONE_NUMBER_ID,
+                    },
                     "statuses": [
                         {
                             "id": s["wamid"],
@@ -122,7 +132,10 @@ def envelope_for(batch: list[tuple[str, dict[str, Any]]]) -> bytes:
                 },
             }
         )
-    body = {"object": "whatsapp_business_account", "entry": [{"id": "880011223344556", "changes": changes}]}
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "880011223344556", "changes": changes}],
+    }
     return envelopes.dumps(body)
 
 

@@ -1,8 +1,11 @@
-"""In-process webhook intake throughput on PostgreSQL (no network server, one process).
+"""In-process webhook intake throughput on PostgreSQL: a quick local measurement.
 
-Creates a throwaway database, migrates it, and drives POST /webhook/whatsapp through
-direct ASGI calls (server-side cost only) with signed envelopes: text messages (one per POST, then 100 per
-POST) and delivery statuses. Prints updates per second and request latency percentiles.
+Creates a throwaway database, migrates it and calls the ASGI app directly (no HTTP client,
+no HTTP parsing: the server-side cost only) with signed envelopes: text messages from known
+customers one per POST and 100 per POST, text from new customers 100 per POST, delivery
+statuses for stored outbound messages one per POST, and statuses for unknown wamids. Prints
+updates per second, latency percentiles and the process CPU time per update. `bench/ingest.py`
+is the end-to-end benchmark (uvicorn, separate load generator, floor comparison).
 
     cd apps/api && uv run python ../../bench/ingest_inprocess.py [--requests 3000]
 """
@@ -10,6 +13,7 @@ POST) and delivery statuses. Prints updates per second and request latency perce
 import argparse
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -19,14 +23,18 @@ from typing import Any
 import asyncpg
 from alembic import command
 from alembic.config import Config
-
+from atende.contacts.models import Contact
+from atende.conversations.models import Conversation
 from atende.core.config import Environment, Settings
 from atende.core.db import Database
+from atende.core.types import new_id, utcnow
 from atende.main import create_app
+from atende.messages.models import Message
 from atende.numbers.models import Number
 from atende.webhook.intake import Intake
 from atende.whatsapp import envelopes
 from atende.whatsapp.signature import sign
+from sqlalchemy import insert
 
 API_DIR = Path(__file__).resolve().parents[1] / "apps" / "api"
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -56,6 +64,41 @@ def migrate(url: str) -> None:
     command.upgrade(config, "head")
 
 
+async def seed(db: Database, outbound: int) -> list[str]:
+    """The number, and `outbound` sent messages whose statuses will arrive."""
+    now = utcnow()
+    wamids = [f"wamid.OUT{uuid.uuid4().hex.upper()}" for _ in range(outbound)]
+    async with db.session() as session:
+        number = Number(phone_number_id=PHONE_NUMBER_ID, display_phone_number=DISPLAY, label="B")
+        contact = Contact(wa_id="5511800000000", name="Outbound")
+        session.add_all([number, contact])
+        await session.flush()
+        conversation = Conversation(number_id=number.id, contact_id=contact.id)
+        session.add(conversation)
+        await session.flush()
+        rows = [
+            {
+                "id": new_id(),
+                "conversation_id": conversation.id,
+                "direction": "outbound",
+                "wamid": wamid,
+                "type": "text",
+                "text": "hi",
+                "status": "sent",
+                "is_automated": False,
+                "is_read_by_agent": False,
+                "attempts": 1,
+                "timestamp": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for wamid in wamids
+        ]
+        await session.execute(insert(Message), rows)
+        await session.commit()
+    return wamids
+
+
 def text_bodies(count: int, per_post: int, customers: int, start: int) -> list[bytes]:
     bodies = []
     n = start
@@ -77,8 +120,23 @@ def text_bodies(count: int, per_post: int, customers: int, start: int) -> list[b
     return bodies
 
 
+def status_bodies(wamids: list[str], status: str) -> list[bytes]:
+    return [
+        envelopes.dumps(
+            envelopes.status_envelope(
+                phone_number_id=PHONE_NUMBER_ID,
+                display_phone_number=DISPLAY,
+                wamid=wamid,
+                status=status,
+                recipient_id="5511800000000",
+            )
+        )
+        for wamid in wamids
+    ]
+
+
 class AsgiClient:
-    """Calls the ASGI app directly: server-side cost only (no HTTP client, no parsing)."""
+    """Calls the ASGI app directly: server-side cost only."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -94,7 +152,7 @@ class AsgiClient:
             "raw_path": path.encode(),
             "query_string": b"",
             "root_path": "",
-            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+            "headers": [(k.encode(), v.encode()) for k, v in headers.items()]
             + [(b"content-length", str(len(body)).encode())],
             "client": ("127.0.0.1", 40000),
             "server": ("bench", 80),
@@ -120,58 +178,55 @@ class AsgiClient:
         return status
 
 
-async def run(client: AsgiClient, bodies: list[bytes], concurrency: int) -> tuple[float, list[float]]:
+async def run(client: AsgiClient, label: str, bodies: list[bytes], per_post: int, c: int) -> None:
     queue = list(reversed(bodies))
     latencies: list[float] = []
 
     async def worker() -> None:
         while queue:
             body = queue.pop()
-            headers = {"content-type": "application/json", "x-hub-signature-256": sign(body, SECRET)}
+            headers = {
+                "content-type": "application/json",
+                "x-hub-signature-256": sign(body, SECRET),
+            }
             started = time.perf_counter()
             status = await client.post("/webhook/whatsapp", body, headers)
             latencies.append(time.perf_counter() - started)
             if status != 200:
                 raise RuntimeError(f"status {status}")
 
-    started = time.perf_counter()
-    cpu = time.process_time()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    run.cpu = time.process_time() - cpu  # type: ignore[attr-defined]
-    return time.perf_counter() - started, latencies
-
-
-def report(label: str, posts: int, per_post: int, elapsed: float, latencies: list[float]) -> None:
+    started, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(worker() for _ in range(c)))
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if not label:
+        return
+    updates = len(bodies) * per_post
     latencies.sort()
     p50 = latencies[len(latencies) // 2] * 1000
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    print(
-        f"{label:<34} {posts * per_post / elapsed:>9.0f} updates/s  "
-        f"{posts / elapsed:>7.0f} POST/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
-        f"mean {statistics.fmean(latencies) * 1000:6.1f} ms  "
-        f"cpu {run.cpu / (posts * per_post) * 1e6:5.0f} us/update"  # type: ignore[attr-defined]
+    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+    sys.stdout.write(
+        f"{label:<36} {updates / elapsed:>7.0f} updates/s {len(bodies) / elapsed:>6.0f} POST/s"
+        f"  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  mean {statistics.fmean(latencies) * 1000:6.1f}"
+        f" ms  cpu {cpu / updates * 1e6:5.0f} us/update\n"
     )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=16, help="POSTs in flight")
     parser.add_argument("--customers", type=int, default=500)
     parser.add_argument("--redis", default=None, help="REDIS_URL, to include Redis fan-out")
     parser.add_argument("--intake-concurrency", type=int, default=None)
     args = parser.parse_args()
+    n, c = args.requests, args.concurrency
 
     name = await create_database()
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
     try:
         await asyncio.to_thread(migrate, url)
         db = Database(url)
-        async with db.session() as session:
-            session.add(
-                Number(phone_number_id=PHONE_NUMBER_ID, display_phone_number=DISPLAY, label="Bench")
-            )
-            await session.commit()
+        wamids = await seed(db, n)
         with tempfile.TemporaryDirectory() as data_dir:
             settings = Settings(
                 environment=Environment.TEST,
@@ -184,36 +239,28 @@ async def main() -> None:
             )
             app = create_app(settings, database=db)
             async with app.router.lifespan_context(app):
-                if True:
-                    c = AsgiClient(app)
-                    app.state.webhook_intake = Intake(db, concurrency=args.intake_concurrency)
-                    c_ = args.concurrency
-                    # Warm up: creates the customers' contacts and conversations.
-                    await run(c, text_bodies(args.customers, 1, args.customers, 0), c_)
-                    n = args.requests
-                    elapsed, lat = await run(c, text_bodies(n, 1, args.customers, 10**6), c_)
-                    report("text, 1 per POST", n, 1, elapsed, lat)
-                    posts = max(n // 100, 20)
-                    bodies = text_bodies(posts, 100, args.customers, 2 * 10**6)
-                    elapsed, lat = await run(c, bodies, min(c_, 4))
-                    report("text, 100 per POST", posts, 100, elapsed, lat)
-                    bodies = text_bodies(posts, 100, 10**9, 3 * 10**6)
-                    elapsed, lat = await run(c, bodies, min(c_, 4))
-                    report("text, 100 per POST, new customers", posts, 100, elapsed, lat)
-                    bodies = [
-                        envelopes.dumps(
-                            envelopes.status_envelope(
-                                phone_number_id=PHONE_NUMBER_ID,
-                                display_phone_number=DISPLAY,
-                                wamid=f"wamid.unknown{i}",
-                                status="delivered",
-                                recipient_id="5511900000001",
-                            )
-                        )
-                        for i in range(n)
-                    ]
-                    elapsed, lat = await run(c, bodies, c_)
-                    report("status (unknown wamid), 1 per POST", n, 1, elapsed, lat)
+                app.state.webhook_intake = Intake(db, concurrency=args.intake_concurrency)
+                client = AsgiClient(app)
+                # Warm-up: creates the customers' contacts and conversations.
+                await run(client, "", text_bodies(args.customers, 1, args.customers, 0), 1, c)
+                bodies = text_bodies(n, 1, args.customers, 10**6)
+                await run(client, "text, 1 per POST", bodies, 1, c)
+                posts = max(n // 100, 20)
+                bodies = text_bodies(posts, 100, args.customers, 2 * 10**6)
+                await run(client, "text, 100 per POST", bodies, 100, min(c, 4))
+                bodies = text_bodies(posts, 100, 10**9, 3 * 10**6)
+                await run(client, "text, 100 per POST, new customers", bodies, 100, min(c, 4))
+                await run(
+                    client, "status delivered, 1 per POST", status_bodies(wamids, "delivered"), 1, c
+                )
+                unknown = [f"wamid.UNKNOWN{i}" for i in range(n)]
+                await run(
+                    client,
+                    "status, unknown wamid, 1 per POST",
+                    status_bodies(unknown, "read"),
+                    1,
+                    c,
+                )
         await db.dispose()
     finally:
         await drop_database(name)

@@ -19,7 +19,8 @@ except ImportError:  # pragma: no cover
 
 
 def load_requests(path: str) -> list[bytes]:
-    data = open(path, "rb").read()
+    with open(path, "rb") as f:
+        data = f.read()
     out, i = [], 0
     while i < len(data):
         n = int.from_bytes(data[i : i + 4], "big")

@@ -13,8 +13,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import ingest  # noqa: E402
-from common import write_result  # noqa: E402
+import ingest
+from common import write_result
 
 
 def ingest_rows(results: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
@@ -29,7 +29,7 @@ def ingest_rows(results: list[dict[str, Any]]) -> list[tuple[str, str, str, str]
             (
                 f"ingest {per_post}/POST updates/s (≥ {target:,})",
                 f"{value:,.0f}",
-                f"{ratio:.2f}× floor",
+                f"{ratio:.2f}x floor",
                 "met" if ok else "NOT met",
             )
         )

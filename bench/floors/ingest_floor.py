@@ -37,7 +37,8 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if message["type"] == "lifespan.startup":
                 _pool = await asyncpg.create_pool(DATABASE_URL, min_size=16, max_size=16)
                 await _pool.execute(
-                    "CREATE TABLE IF NOT EXISTS floor_updates (id bigserial primary key, body bytea)"
+                    "CREATE TABLE IF NOT EXISTS floor_updates "
+                    "(id bigserial primary key, body bytea)"
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

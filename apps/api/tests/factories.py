@@ -3,6 +3,7 @@
 import itertools
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,7 @@ from atende.messages.models import Direction, Message, MessageStatus
 from atende.numbers.models import Number
 from atende.quick_replies.models import QuickReply
 from atende.teams.models import Team, TeamMember
+from atende.templates.models import ParameterFormat, Template, TemplateStatus
 from atende.users.models import Role, User
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -186,6 +188,37 @@ class Factory:
         self.session.add(reply)
         await self.session.flush()
         return reply
+
+    async def template(
+        self,
+        *,
+        number: Number | None = None,
+        waba_id: str | None = None,
+        name: str | None = None,
+        language: str = "pt_BR",
+        status: TemplateStatus = TemplateStatus.APPROVED,
+        body: str = "Olá {{1}}, seu pedido {{2}} foi enviado.",
+        components: list[dict[str, Any]] | None = None,
+        parameter_format: ParameterFormat = ParameterFormat.POSITIONAL,
+        category: str = "utility",
+        meta_id: str | None = None,
+    ) -> Template:
+        """A synced template of the number's WABA (or of `waba_id`); by default an approved
+        positional one whose body takes two parameters."""
+        n = next(_seq)
+        template = Template(
+            waba_id=waba_id or (number.waba_id if number else None) or f"8800{n:08d}",
+            meta_id=meta_id or f"17{n:014d}",
+            name=name or f"template_{n}",
+            language=language,
+            category=category,
+            status=status,
+            parameter_format=parameter_format,
+            components=components if components is not None else [{"type": "BODY", "text": body}],
+        )
+        self.session.add(template)
+        await self.session.flush()
+        return template
 
 
 def ago(**kwargs: float) -> datetime:

@@ -153,7 +153,7 @@ async function findConversation(waId: string): Promise<string> {
 }
 
 async function playScript(script: Script, index: number, numberId: string, agentId: string) {
-  const waId = `551198${run}${index}`;
+  const waId = `55119${run}${index}`;
   let conversationId: string | null = null;
   for (const step of script.steps) {
     if (step.from === 'customer') {

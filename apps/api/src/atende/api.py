@@ -7,6 +7,8 @@ from atende.contacts.router import router as contacts_router
 from atende.conversations.router import router as conversations_router
 from atende.core.deps import get_current_user
 from atende.dashboard.router import router as dashboard_router
+from atende.media.router import public_router as media_public_router
+from atende.media.router import router as media_router
 from atende.messages.router import router as messages_router
 from atende.numbers.router import router as numbers_router
 from atende.quick_replies.router import router as quick_replies_router
@@ -18,6 +20,8 @@ from atende.whatsapp.simulator_router import router as simulator_router
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(auth_router)
+# Signed media links carry their own authorization (media/links.py).
+api_router.include_router(media_public_router)
 
 authenticated = APIRouter(dependencies=[Depends(get_current_user)])
 for module_router in (
@@ -32,6 +36,7 @@ for module_router in (
     simulator_router,
     quick_replies_router,
     templates_router,
+    media_router,
 ):
     authenticated.include_router(module_router)
 api_router.include_router(authenticated)

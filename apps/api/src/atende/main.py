@@ -17,6 +17,9 @@ from atende.core.health import router as health_router
 from atende.core.logging import configure_logging
 from atende.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from atende.core.web import default_dist, mount_web
+from atende.media import links as media_links
+from atende.media.fetcher import MediaFetcher
+from atende.media.storage import storage_from_settings
 from atende.messages.outbox import OutboxSender, limiter_from_settings
 from atende.realtime.server import RealtimeGateway
 from atende.templates.sync import TemplateSyncLoop
@@ -42,8 +45,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.graph = GraphClient.from_settings(
             settings, max_connections=settings.send_concurrency
         )
+        app.state.media_storage = storage_from_settings(settings)
         app.state.outbox = None
         app.state.template_sync = None
+        app.state.media_fetcher = None
         if settings.run_embedded_worker:
             app.state.outbox = OutboxSender(
                 app.state.db,
@@ -51,8 +56,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 graph=app.state.graph,
                 limiter=limiter_from_settings(settings),
                 secret=jwt_secret,
+                storage=app.state.media_storage,
             )
             app.state.outbox.start()
+            app.state.media_fetcher = MediaFetcher(
+                app.state.db,
+                settings,
+                graph=app.state.graph,
+                storage=app.state.media_storage,
+                secret=jwt_secret,
+            )
+            app.state.media_fetcher.start()
             app.state.template_sync = TemplateSyncLoop(
                 app.state.db,
                 settings,
@@ -66,11 +80,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         finally:
             if app.state.template_sync is not None:
                 await app.state.template_sync.stop()
+            if app.state.media_fetcher is not None:
+                await app.state.media_fetcher.stop()
             if app.state.outbox is not None:
                 # Releases the claims of messages it had not sent yet.
                 await app.state.outbox.stop()
                 await app.state.outbox.aclose()
             await app.state.graph.aclose()
+            await app.state.media_storage.aclose()
             if getattr(app.state, "simulator", None) is not None:
                 await app.state.simulator.aclose()
             await app.state.realtime.stop()
@@ -89,6 +106,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.jwt_secret = jwt_secret
+    media_links.configure(jwt_secret, seconds=settings.media_link_seconds)
     app.state.realtime = RealtimeGateway(settings, jwt_secret=jwt_secret)
     app.state.login_throttle = LoginThrottle(
         max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds

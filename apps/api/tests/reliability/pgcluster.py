@@ -1,6 +1,7 @@
 """A private, throwaway PostgreSQL cluster: tests that stop the database stop this one, never
 the machine's shared server."""
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -99,8 +100,6 @@ class PrivateCluster:
 
     def remove(self) -> None:
         if (self.data / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(RuntimeError):
                 self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"])
-            except RuntimeError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)

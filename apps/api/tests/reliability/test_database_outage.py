@@ -32,9 +32,9 @@ logger = logging.getLogger(__name__)
 APP_SECRET = "outage-app-secret"
 PHONE_NUMBER_ID = "109900000000001"
 RATE_PER_SECOND = 20
-BEFORE_SECONDS = 3.0
+BEFORE_SECONDS = 2.0
 OUTAGE_SECONDS = 10.0
-AFTER_SECONDS = 4.0
+AFTER_SECONDS = 3.0
 
 
 @dataclass

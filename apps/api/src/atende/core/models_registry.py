@@ -5,6 +5,7 @@ from atende.contacts.models import Contact
 from atende.conversations.models import Conversation
 from atende.core.db import Base
 from atende.dashboard.models import MessageVolume, VolumeSlot
+from atende.media.models import Upload
 from atende.messages.models import Message, PendingStatus
 from atende.numbers.models import Number
 from atende.quick_replies.models import QuickReply
@@ -27,6 +28,7 @@ __all__ = [
     "TeamMember",
     "Template",
     "Transfer",
+    "Upload",
     "User",
     "VolumeSlot",
 ]

@@ -42,9 +42,7 @@ LIMITS: dict[MediaKind, KindLimits] = {
         frozenset({"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}), 16 * MB
     ),
     MediaKind.DOCUMENT: KindLimits(DOCUMENT_MIME_TYPES, 100 * MB, takes_caption=True),
-    MediaKind.IMAGE: KindLimits(
-        frozenset({"image/jpeg", "image/png"}), 5 * MB, takes_caption=True
-    ),
+    MediaKind.IMAGE: KindLimits(frozenset({"image/jpeg", "image/png"}), 5 * MB, takes_caption=True),
     MediaKind.STICKER: KindLimits(frozenset({"image/webp"}), 100 * KB, 500 * KB),
     MediaKind.VIDEO: KindLimits(
         frozenset({"video/mp4", "video/3gpp"}), 16 * MB, takes_caption=True

@@ -88,7 +88,7 @@ class Message(Base):
     media_path: Mapped[str | None] = mapped_column(String(512))
     # Download job bookkeeping (media/fetcher.py): a claim bumps the attempts (the fencing
     # token) and moves the next attempt to the end of its lease; NULL means due now.
-    media_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    media_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     media_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     media_error: Mapped[str | None] = mapped_column(String(512))
 

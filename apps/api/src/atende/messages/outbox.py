@@ -23,6 +23,8 @@ from datetime import datetime, timedelta
 from atende.core.config import Settings
 from atende.core.db import Database, commit
 from atende.core.types import utcnow
+from atende.media import outbound as media_outbound
+from atende.media.storage import MediaStorage, storage_from_settings
 from atende.messages import outbox_store
 from atende.messages.outbox_store import ClaimedMessage, RecordStats, ResultKind, SendResult
 from atende.numbers.models import Number
@@ -78,11 +80,14 @@ class OutboxSender:
         secret: str,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        storage: MediaStorage | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
         self.graph = graph
         self.limiter = limiter
+        # Media messages upload their file to Meta before the send.
+        self.storage = storage or storage_from_settings(settings)
         self._secret = secret
         self._clock = clock
         self._rng = rng or random.Random()
@@ -159,6 +164,7 @@ class OutboxSender:
 
     async def aclose(self) -> None:
         await self.limiter.aclose()
+        await self.storage.aclose()
 
     # -- claiming --------------------------------------------------------------------------
 
@@ -239,12 +245,33 @@ class OutboxSender:
         if paused_until is not None and paused_until > self._clock():
             # The number is throttled: back to the queue until then, no attempt spent.
             return self._result(job, ResultKind.RELEASED, retry_at=paused_until)
+        body = message.body
+        if media_outbound.needs_upload(body):
+            try:
+                uploaded = await media_outbound.attach_media(
+                    self.db,
+                    self.graph,
+                    self.storage,
+                    message_id=message.message_id,
+                    attempts=message.attempts,
+                    body=body,
+                    phone_number_id=message.phone_number_id,
+                    token=job.token,
+                    base_url=job.base_url,
+                )
+            except WhatsAppError as e:
+                return self._after_error(job, e)
+            # A lost claim, or an upload that outlasted the lease: the send waits for a
+            # fresh claim (which reuses the saved media id).
+            if uploaded is None or time.monotonic() > job.deadline:
+                return self._result(job, ResultKind.RELEASED)
+            body = uploaded
         if not await acquire(self.limiter, key, job.rate, max_wait=job.deadline - time.monotonic()):
             return self._result(job, ResultKind.RELEASED)
         job.calling = True
         try:
             response = await self.graph.send_message(
-                message.phone_number_id, job.token, message.body, base_url=job.base_url
+                message.phone_number_id, job.token, body, base_url=job.base_url
             )
         except WhatsAppError as e:
             if e.is_throttle:

@@ -1,6 +1,7 @@
 """Turning message rows into API objects."""
 
-from atende.messages.models import Message
+from atende.media import links
+from atende.messages.models import MediaStatus, Message
 from atende.messages.schemas import MediaRead, MessageError, MessageRead, UserRef
 from atende.users.models import User
 
@@ -24,7 +25,14 @@ def to_message_read(message: Message, sender: User | None = None) -> MessageRead
             filename=message.media_filename,
             caption=caption,
             status=message.media_status,
-            url=f"/api/messages/{message.id}/media" if message.media_path else None,
+            # Built only for readers allowed to see the conversation (REST reads, and
+            # events sent to exactly those users); it expires within minutes.
+            url=(
+                links.signed_url(message.id)
+                if message.media_path and message.media_status == MediaStatus.READY
+                else None
+            ),
+            error=message.media_error,
         )
     return MessageRead(
         id=message.id,

@@ -9,11 +9,13 @@ from atende.core.db import SessionDep
 from atende.core.deps import CurrentUser, SettingsDep
 from atende.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from atende.core.schemas import Page
+from atende.messages import media_send, template_send
 from atende.messages import service as messages_service
-from atende.messages import template_send
 from atende.messages.schemas import (
+    ContactMediaMessageCreate,
     ContactMessageBody,
     ContactTemplateMessageCreate,
+    MediaMessageCreate,
     MessageCreate,
     MessageRead,
     TemplateMessageCreate,
@@ -67,6 +69,10 @@ async def send_message(
         message = await template_send.send_template(
             session, user=user, conversation=conversation, template=body.template
         )
+    elif isinstance(body, MediaMessageCreate):
+        message = await media_send.send_media(
+            session, user=user, conversation=conversation, data=body
+        )
     else:
         message = await messages_service.send_text(
             session,
@@ -91,6 +97,12 @@ async def send_to_contact(
             template=body.template,
             contact_id=body.contact_id,
             phone=body.phone,
+        )
+        wake_sender(request)
+        return message
+    if isinstance(body, ContactMediaMessageCreate):
+        message = await media_send.send_media_to_contact(
+            session, user=user, contact_id=body.contact_id, number_id=body.number_id, data=body
         )
         wake_sender(request)
         return message

@@ -27,6 +27,8 @@ class MediaRead(AppSchema):
     caption: str | None
     status: str | None
     url: str | None
+    # Why the file could not be fetched from Meta (status `failed`).
+    error: str | None = None
 
 
 class ReplyRef(AppSchema):
@@ -101,18 +103,43 @@ class ContactTemplateMessageCreate(TemplateMessageCreate):
         return self
 
 
+class MediaMessageCreate(AppSchema):
+    """A file uploaded with `POST /api/uploads`, sent as one of Meta's media kinds."""
+
+    type: Literal["image", "audio", "video", "document", "sticker"]
+    upload_id: uuid.UUID
+    # Image, video and document only (Meta's limit: 1024 characters).
+    caption: str | None = Field(default=None, max_length=1024)
+    # Document only; defaults to the uploaded file's name.
+    filename: str | None = Field(default=None, min_length=1, max_length=255)
+    reply_to_id: uuid.UUID | None = None
+
+
+class ContactMediaMessageCreate(MediaMessageCreate):
+    contact_id: uuid.UUID
+    number_id: uuid.UUID
+
+
+MEDIA_MESSAGE_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
+
+
 def _message_kind(value: Any) -> str | None:
     """The body's `type`; text when absent (the first clients sent text without one)."""
     kind = value.get("type", "text") if isinstance(value, dict) else getattr(value, "type", None)
+    if kind in MEDIA_MESSAGE_TYPES:
+        return "media"
     return kind if isinstance(kind, str) else None
 
 
 MessageCreate = Annotated[
-    Annotated[TextMessageCreate, Tag("text")] | Annotated[TemplateMessageCreate, Tag("template")],
+    Annotated[TextMessageCreate, Tag("text")]
+    | Annotated[TemplateMessageCreate, Tag("template")]
+    | Annotated[MediaMessageCreate, Tag("media")],
     Discriminator(_message_kind),
 ]
 ContactMessageBody = Annotated[
     Annotated[ContactMessageCreate, Tag("text")]
-    | Annotated[ContactTemplateMessageCreate, Tag("template")],
+    | Annotated[ContactTemplateMessageCreate, Tag("template")]
+    | Annotated[ContactMediaMessageCreate, Tag("media")],
     Discriminator(_message_kind),
 ]

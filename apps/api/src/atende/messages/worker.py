@@ -10,6 +10,9 @@ import signal
 
 from atende.core.config import Settings
 from atende.core.db import Database
+from atende.media import links as media_links
+from atende.media.fetcher import MediaFetcher
+from atende.media.storage import storage_from_settings
 from atende.messages.outbox import OutboxSender, limiter_from_settings
 from atende.messages.outbox_store import RecordStats
 from atende.realtime.publisher import redis_sink
@@ -26,13 +29,22 @@ async def run_worker(settings: Settings) -> RecordStats:
     if sink is not None:
         db.publisher.sinks.append(sink)
     graph = GraphClient.from_settings(settings, max_connections=settings.send_concurrency)
+    # Events carry signed media links that the api processes must verify.
+    media_links.configure(settings.resolved_jwt_secret(), seconds=settings.media_link_seconds)
+    storage = storage_from_settings(settings)
     sender = OutboxSender(
         db,
         settings,
         graph=graph,
         limiter=limiter_from_settings(settings),
         secret=settings.resolved_jwt_secret(),
+        storage=storage,
     )
+    # Inbound media downloads run beside the sender, in the same process.
+    media_fetcher = MediaFetcher(
+        db, settings, graph=graph, storage=storage, secret=settings.resolved_jwt_secret()
+    )
+    media_fetcher.start()
     template_sync = TemplateSyncLoop(
         db,
         settings,
@@ -52,6 +64,7 @@ async def run_worker(settings: Settings) -> RecordStats:
         await sender.run()
     finally:
         await template_sync.stop()
+        await media_fetcher.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         await sender.aclose()

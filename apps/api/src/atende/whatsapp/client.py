@@ -7,23 +7,35 @@ Retry-After intact.
 """
 
 import email.utils
+import hashlib
 import itertools
 import logging
 import math
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import httpx
 import orjson
 
 from atende.core.config import Settings
 from atende.whatsapp.exceptions import WhatsAppError, is_retryable
-from atende.whatsapp.schemas import SendResponse, SuccessResponse, mark_read_body, parse_error
+from atende.whatsapp.schemas import (
+    MediaUploadResponse,
+    MediaUrlResponse,
+    SendResponse,
+    SuccessResponse,
+    mark_read_body,
+    parse_error,
+)
 from atende.whatsapp.templates import LIST_FIELDS, GraphTemplate, TemplatePage
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=15.0, pool=15.0)
+# Media files (up to 100 MB) go up and down: a read or write may wait longer than a JSON call's.
+MEDIA_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=60.0, pool=15.0)
 POOL_SIZE = 4
 # httpx logs every request (URL included) at INFO: thousands of lines a second under load.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -86,6 +98,13 @@ def error_from_response(response: httpx.Response) -> WhatsAppError:
         retry_after=retry_after,
         fbtrace_id=graph.fbtrace_id,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadedMedia:
+    size: int
+    sha256: bytes
+    content_type: str | None
 
 
 class GraphClient:
@@ -192,6 +211,104 @@ class GraphClient:
             after = cursor
         # A partial list must not be taken for the whole: absent templates would look deleted.
         raise WhatsAppError(f"More than {max_pages} pages of templates")
+
+    async def get_media_url(
+        self,
+        media_id: str,
+        token: str,
+        *,
+        phone_number_id: str | None = None,
+        base_url: str | None = None,
+    ) -> MediaUrlResponse:
+        """A fresh download URL (valid 5 minutes) with Meta's type, size and hash; passing
+        the number makes Meta check that the media is that number's."""
+        base = (base_url or self.base_url).rstrip("/")
+        params = {"phone_number_id": phone_number_id} if phone_number_id else {}
+        data = await self._get(f"{base}/{self.version}/{media_id}", token, params)
+        try:
+            return MediaUrlResponse.model_validate(data)
+        except ValueError as e:
+            raise WhatsAppError("Unexpected Graph API response", http_status=200) from e
+
+    async def download_media(
+        self, url: str, token: str, sink: BinaryIO, *, max_bytes: int
+    ) -> DownloadedMedia:
+        """Streams a media URL (it needs the bearer token) into `sink`, hashing as it goes.
+        A 404 means the URL expired: look the media id up again."""
+        self._check_token(token)
+        if not url.lower().startswith(("https://", "http://")):
+            raise WhatsAppError("The media URL is not an HTTP URL")
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            async with next(self._next).stream(
+                "GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=MEDIA_TIMEOUT
+            ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise error_from_response(response)
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise WhatsAppError(f"The media is larger than {max_bytes} bytes")
+                    digest.update(chunk)
+                    sink.write(chunk)
+                content_type = response.headers.get("content-type")
+        except httpx.TimeoutException as e:
+            raise WhatsAppError(
+                f"Media download timed out ({type(e).__name__})", retryable=True
+            ) from e
+        except httpx.HTTPError as e:
+            raise WhatsAppError(
+                f"Media download failed ({type(e).__name__})", retryable=True
+            ) from e
+        return DownloadedMedia(size=size, sha256=digest.digest(), content_type=content_type)
+
+    async def upload_media(
+        self,
+        phone_number_id: str,
+        token: str,
+        path: Path,
+        *,
+        mime_type: str,
+        filename: str,
+        base_url: str | None = None,
+    ) -> str:
+        """Uploads a file to send by id (cloud-api.md §8); Meta keeps it 30 days."""
+        self._check_token(token)
+        base = (base_url or self.base_url).rstrip("/")
+        try:
+            with path.open("rb") as handle:
+                response = await next(self._next).post(
+                    f"{base}/{self.version}/{phone_number_id}/media",
+                    data={"messaging_product": "whatsapp", "type": mime_type},
+                    files={"file": (filename, handle, mime_type)},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=MEDIA_TIMEOUT,
+                )
+        except httpx.TimeoutException as e:
+            raise WhatsAppError(
+                f"Media upload timed out ({type(e).__name__})", retryable=True
+            ) from e
+        except httpx.HTTPError as e:
+            raise WhatsAppError(
+                f"Graph API unreachable ({type(e).__name__})", retryable=True
+            ) from e
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        try:
+            return MediaUploadResponse.model_validate(orjson.loads(response.content)).id
+        except (ValueError, orjson.JSONDecodeError) as e:
+            raise WhatsAppError(
+                "Unexpected Graph API response", http_status=response.status_code
+            ) from e
+
+    @staticmethod
+    def _check_token(token: str) -> None:
+        if not token.strip():
+            raise WhatsAppError(
+                "No access token: set WHATSAPP_TOKEN or the number's own access token"
+            )
 
     async def _post(self, url: str, token: str, body: Mapping[str, Any]) -> object:
         if not token.strip():

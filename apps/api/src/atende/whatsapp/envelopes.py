@@ -101,6 +101,29 @@ def text_message_envelope(
     )
 
 
+def media_message(
+    *,
+    wa_id: str | None,
+    kind: str,
+    media: dict[str, Any],
+    wamid: str | None = None,
+    timestamp: int | str | None = None,
+    user_id: str | None = None,
+) -> dict[str, Any]:
+    """An inbound image/audio/video/document/sticker: `media` holds `id`, `mime_type`,
+    `sha256` and the kind's extras (`caption`, `filename`, `voice`, `animated`)."""
+    msg: dict[str, Any] = {}
+    if wa_id is not None:
+        msg["from"] = wa_id
+    if user_id is not None:
+        msg["from_user_id"] = user_id
+    msg["id"] = wamid or new_wamid()
+    msg["timestamp"] = _ts(timestamp)
+    msg["type"] = kind
+    msg[kind] = media
+    return msg
+
+
 def status_item(
     *,
     wamid: str,

@@ -110,6 +110,77 @@ def text_message_body(
     return request.model_dump(exclude_none=True)
 
 
+# Kinds of media message (cloud-api.md §6.1): caption for image, video and document only,
+# filename for document only.
+MEDIA_KINDS = frozenset({"image", "audio", "video", "document", "sticker"})
+
+
+def media_message_body(
+    *,
+    wa_id: str | None,
+    user_id: str | None,
+    kind: str,
+    caption: str | None = None,
+    filename: str | None = None,
+    reply_to_wamid: str | None = None,
+    callback_data: str | None = None,
+) -> GraphBody:
+    """A media message body without its media id: the sender uploads the file to Meta first
+    and adds the id it gets (`with_media_id`)."""
+    if kind not in MEDIA_KINDS:
+        raise ValueError(f"not a media kind: {kind}")
+    to, recipient = recipient_fields(wa_id=wa_id, user_id=user_id)
+    media: dict[str, str] = {}
+    if caption and kind in ("image", "video", "document"):
+        media["caption"] = caption
+    if filename and kind == "document":
+        media["filename"] = filename
+    body: GraphBody = {"messaging_product": "whatsapp", "recipient_type": "individual"}
+    if to is not None:
+        body["to"] = to
+    if recipient is not None:
+        body["recipient"] = recipient
+    if reply_to_wamid:
+        body["context"] = {"message_id": reply_to_wamid}
+    body["type"] = kind
+    body[kind] = media
+    if callback_data is not None:
+        body["biz_opaque_callback_data"] = callback_data
+    return body
+
+
+def media_awaiting_upload(body: GraphBody | None) -> str | None:
+    """The kind of a media body that has neither an uploaded id nor a link yet."""
+    if body is None:
+        return None
+    kind = body.get("type")
+    media = body.get(kind) if isinstance(kind, str) and kind in MEDIA_KINDS else None
+    if isinstance(media, dict) and "id" not in media and "link" not in media:
+        return str(kind)
+    return None
+
+
+def with_media_id(body: GraphBody, media_id: str) -> GraphBody:
+    kind = body["type"]
+    return {**body, kind: {"id": media_id, **body[kind]}}
+
+
+class MediaUrlResponse(_Graph):
+    """`GET /{media_id}` (cloud-api.md §8); the URL lives 5 minutes."""
+
+    messaging_product: str | None = None
+    url: str
+    mime_type: str | None = None
+    sha256: str | None = None
+    # Documented as a string, seen as a number: both parse.
+    file_size: int | None = None
+    id: str | None = None
+
+
+class MediaUploadResponse(_Graph):
+    id: str
+
+
 def mark_read_body(wamid: str) -> GraphBody:
     return MarkReadRequest(message_id=wamid).model_dump()
 

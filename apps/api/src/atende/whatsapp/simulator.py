@@ -3,7 +3,8 @@
 It answers sends and read receipts with Meta's shapes, injects Meta-style faults on demand
 (`POST /simulator/_control`), and plays the customer's phone: for each accepted message it
 posts signed `sent` → `delivered` → `read` status webhooks to SIMULATOR_WEBHOOK_URL from a
-background task (simulator_webhooks.py), never delaying the send response.
+background task (simulator_webhooks.py), never delaying the send response. Media messages
+are sent by the ids of files uploaded to its media API (simulator_media.py).
 """
 
 import asyncio
@@ -18,6 +19,8 @@ from pydantic import BaseModel, Field
 
 from atende.core.config import Settings
 from atende.whatsapp import envelopes, simulator_templates
+from atende.whatsapp.schemas import MEDIA_KINDS
+from atende.whatsapp.simulator_media import MediaStore, is_valid_media_body
 from atende.whatsapp.simulator_webhooks import StatusPlan, StatusWebhooks
 
 # Titles as Meta words them (cloud-api.md §11.2), for the faults one can inject.
@@ -30,6 +33,7 @@ ERROR_TITLES = {
     131056: "(Business Account, Consumer Account) pair rate limit hit",
     130429: "Rate limit hit",
     131000: "Something went wrong",
+    131053: "Media upload error",
     132001: "Template name does not exist in the translation",
 }
 ERROR_DETAILS = {
@@ -67,6 +71,11 @@ class ControlRequest(BaseModel):
     fail_recipients_async: dict[str, int] | None = None
     webhooks: bool | None = None
     status_delays: StatusDelays | None = None
+    # Media download URLs live this long; the next N downloads answer 404 as if expired;
+    # the next N downloads serve altered bytes (their hash no longer matches).
+    media_url_seconds: float | None = Field(default=None, ge=0)
+    expire_media_urls: int | None = Field(default=None, ge=0)
+    corrupt_media: int | None = Field(default=None, ge=0)
 
 
 @dataclass
@@ -82,6 +91,9 @@ class Faults:
     fail_recipients_async: dict[str, int] = field(default_factory=dict)
     webhooks: bool = True
     status_delays: StatusDelays = field(default_factory=StatusDelays)
+    media_url_seconds: float = 300.0
+    expire_media_urls: int = 0
+    corrupt_media: int = 0
 
 
 def graph_error(
@@ -114,6 +126,7 @@ class Simulator:
         self.webhooks = StatusWebhooks(
             url=settings.simulator_webhook_url, app_secret=settings.whatsapp_app_secret
         )
+        self.media = MediaStore(base_url=settings.simulator_base_url)
 
     # -- the fake Graph API ----------------------------------------------------------------
 
@@ -144,6 +157,8 @@ class Simulator:
             body.get("template")
         ):
             return graph_error(132001)
+        if body.get("type") in MEDIA_KINDS and not self.media.knows(body):
+            return graph_error(131053)
         callback = body.get("biz_opaque_callback_data")
         self.sends += 1
         if faults.timeouts:
@@ -161,6 +176,7 @@ class Simulator:
             return graph_error(faults.fail_recipients[key])
         wamid = envelopes.new_wamid()
         self.accepted += 1
+        self.media.record_send(body)
         if isinstance(callback, str):
             self.by_callback[callback] += 1
         if faults.webhooks:
@@ -181,6 +197,7 @@ class Simulator:
             self.faults = Faults()
             self.sends = self.accepted = self.read_receipts = 0
             self.by_callback.clear()
+            self.media.clear()
         for name in ControlRequest.model_fields:
             value = getattr(change, name)
             if name != "reset" and value is not None:
@@ -196,6 +213,7 @@ class Simulator:
             "read_receipts": self.read_receipts,
             "duplicates": {k: n for k, n in self.by_callback.items() if n > 1},
             "pending_webhooks": self.webhooks.pending,
+            "media": self.media.state(),
         }
 
     def _status_plan(self, recipient: str) -> StatusPlan:
@@ -217,8 +235,10 @@ class Simulator:
 
 
 def _has_content(body: dict[str, Any]) -> bool:
-    """A text of 1 to 4096 characters, or a template naming its name and language."""
+    """A text of 1 to 4096 characters, a template naming its name and language, or media."""
     kind = body.get("type")
+    if kind in MEDIA_KINDS:
+        return is_valid_media_body(kind, body.get(kind))
     if kind == "template":
         template = body.get("template")
         return (
@@ -254,6 +274,19 @@ def create_simulator_app(settings: Settings) -> FastAPI:
     @app.post("/{version}/{phone_number_id}/messages")
     async def messages(phone_number_id: str, request: Request) -> Response:
         return await simulator.handle(phone_number_id, request)
+
+    @app.post("/{version}/{phone_number_id}/media")
+    async def upload_media(phone_number_id: str, request: Request) -> Response:
+        return await simulator.media.upload(phone_number_id, request)
+
+    # Before the lookup route, whose two segments it would otherwise match.
+    @app.get("/_media/{token}")
+    async def download_media(token: str, request: Request) -> Response:
+        return simulator.media.download(token, request, faults=simulator.faults)
+
+    @app.get("/{version}/{media_id}")
+    async def media_url(media_id: str, request: Request) -> Response:
+        return simulator.media.lookup(media_id, request, faults=simulator.faults)
 
     @app.get("/{version}/{waba_id}/message_templates")
     async def message_templates(

@@ -184,3 +184,36 @@ async def post_inbound(
         except httpx.HTTPError:
             return 0, wamid
     return response.status_code, wamid
+
+
+async def post_inbound_media(
+    *,
+    url: str,
+    app_secret: str,
+    phone_number_id: str,
+    display_phone_number: str,
+    wa_id: str,
+    name: str,
+    kind: str,
+    media: dict[str, Any],
+) -> tuple[int, str]:
+    """Posts a signed inbound media message (the file already in the simulator's media
+    store under `media["id"]`). Returns the webhook's HTTP status and the wamid."""
+    wamid = envelopes.new_wamid()
+    envelope = envelopes.wrap(
+        phone_number_id=phone_number_id,
+        display_phone_number=display_phone_number,
+        value={
+            "contacts": [envelopes.contact(wa_id=wa_id, name=name)],
+            "messages": [envelopes.media_message(wa_id=wa_id, kind=kind, media=media, wamid=wamid)],
+        },
+    )
+    body = envelopes.dumps(envelope)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)) as client:
+        try:
+            response = await client.post(
+                url, content=body, headers=signed_headers(body, app_secret)
+            )
+        except httpx.HTTPError:
+            return 0, wamid
+    return response.status_code, wamid

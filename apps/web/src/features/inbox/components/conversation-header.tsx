@@ -62,13 +62,14 @@ export function ConversationHeader({
   // mutateAsync, not mutate's callbacks: the socket event of a transfer can arrive before the
   // HTTP answer and unmount this header (the conversation left my reach), and mutate's
   // callbacks never run for an unmounted observer. Failures get the global error toast.
-  const run = (a: ConversationAction, done: Parameters<typeof t>[0]) =>
-    action.mutateAsync(a).then((result) => {
+  const run = (a: ConversationAction, done: Parameters<typeof t>[0]) => {
+    void action.mutateAsync(a).then((result) => {
       setDialog(null);
       toast({ title: t(done), variant: 'success' });
       // Handed to a team I am not in: it is no longer mine to see, so back to the list.
       if (!can(me, 'conversations:see', result)) void navigate(backHref);
     }, ignore);
+  };
 
   const canTake = can(me, 'conversations:take', conversation);
   const canTransfer = can(me, 'conversations:transfer', conversation);

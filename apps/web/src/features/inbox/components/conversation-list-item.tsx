@@ -51,7 +51,7 @@ export function ConversationListItem({
       <Avatar>
         <AvatarFallback>{initials(name)}</AvatarFallback>
       </Avatar>
-      <div className="grid min-w-0 flex-1 gap-0.5">
+      <div className="grid min-w-0 flex-1 grid-cols-1 gap-0.5">
         <div className="flex items-baseline gap-2">
           <span className={cn('truncate', unread > 0 ? 'font-semibold' : 'font-medium')}>
             {name}
