@@ -203,7 +203,10 @@ async def seed(db: Database) -> None:
             label="Burst",
             default_team_id=team.id,
         )
-        session.add_all([team, number])
+        session.add(team)
+        await session.flush()
+        session.add(number)
+        await session.flush()
         at = datetime.fromtimestamp(BASE - 86_400, UTC)
         for who in range(CUSTOMERS):
             contact = Contact(
@@ -218,7 +221,10 @@ async def seed(db: Database) -> None:
                 last_message_at=at,
                 created_at=at,
             )
-            session.add_all([contact, conversation])
+            session.add(contact)
+            await session.flush()
+            session.add(conversation)
+        await session.flush()
         for index in range(OUTBOUND):
             session.add(
                 Message(

@@ -52,7 +52,8 @@ async def test_window_never_moves_backwards(
     [conversation] = await h.conversations(db)
     newer = await h.message(db, "wamid.NEW")
     assert conversation.last_inbound_at == _at(1767225700)
-    assert conversation.first_inbound_at == _at(1767225700)
+    # The first inbound is the earliest message, whichever arrived first.
+    assert conversation.first_inbound_at == _at(1767225600)
     assert conversation.last_message_id == newer.id
     assert conversation.last_message_at == _at(1767225700)
     assert conversation.unread_count == 2

@@ -31,9 +31,20 @@ export interface RequestOptions {
   auth?: boolean;
 }
 
+export interface UploadOptions {
+  /** Called as the body goes out, with the fraction sent (0 to 1). */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+  /** The multipart field holding the file (default `file`). */
+  field?: string;
+  filename?: string;
+}
+
 export interface ApiClientConfig {
   baseUrl?: string;
   fetch?: typeof fetch;
+  /** XMLHttpRequest factory (uploads: fetch reports no upload progress). */
+  xhr?: () => XMLHttpRequest;
   tokens: TokenStore;
   /** Called once the refresh token is refused: the session is over. */
   onSessionExpired?: () => void;
@@ -55,23 +66,37 @@ export function buildUrl(baseUrl: string, path: string, query?: Record<string, Q
   return `${baseUrl}${path}${qs ? `?${qs}` : ''}`;
 }
 
-async function toApiError(response: Response): Promise<ApiError> {
-  let body: unknown = null;
+function errorFrom(status: number, statusText: string, body: unknown): ApiError {
+  if (isErrorBody(body)) {
+    return new ApiError(status, body.error.code, body.error.message, body.error.fields);
+  }
+  return new ApiError(status, `http_${status}`, statusText);
+}
+
+function parseJson(text: string): unknown {
   try {
-    body = await response.json();
+    return JSON.parse(text);
   } catch {
     // Non-JSON error bodies (proxies, HTML pages) fall back to a status-derived code.
+    return null;
   }
-  if (isErrorBody(body)) {
-    return new ApiError(response.status, body.error.code, body.error.message, body.error.fields);
-  }
-  return new ApiError(response.status, `http_${response.status}`, response.statusText);
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  return errorFrom(response.status, response.statusText, parseJson(await response.text()));
+}
+
+interface XhrResult {
+  status: number;
+  statusText: string;
+  body: string;
 }
 
 export function createApiClient(config: ApiClientConfig) {
   const baseUrl = config.baseUrl ?? '';
   const doFetch: typeof fetch = config.fetch ?? ((...args) => globalThis.fetch(...args));
   const tokens = config.tokens;
+  const makeXhr = config.xhr ?? (() => new XMLHttpRequest());
   let refreshing: Promise<boolean> | null = null;
 
   async function rawRequest(method: string, path: string, options: RequestOptions, token?: string) {
@@ -146,10 +171,59 @@ export function createApiClient(config: ApiClientConfig) {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  function rawUpload(path: string, form: FormData, options: UploadOptions, token?: string) {
+    return new Promise<XhrResult>((resolve, reject) => {
+      const xhr = makeXhr();
+      const abort = () => xhr.abort();
+      xhr.open('POST', buildUrl(baseUrl, path));
+      xhr.setRequestHeader('Accept', 'application/json');
+      if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+      xhr.upload.onprogress = (event) => {
+        if (event.lengthComputable && event.total > 0) {
+          options.onProgress?.(Math.min(1, event.loaded / event.total));
+        }
+      };
+      xhr.onload = () => {
+        options.signal?.removeEventListener('abort', abort);
+        resolve({ status: xhr.status, statusText: xhr.statusText, body: xhr.responseText });
+      };
+      xhr.onerror = () => {
+        options.signal?.removeEventListener('abort', abort);
+        reject(new ApiError(0, 'network_error', 'offline'));
+      };
+      xhr.onabort = () => reject(new DOMException('The upload was aborted', 'AbortError'));
+      if (options.signal?.aborted) {
+        reject(new DOMException('The upload was aborted', 'AbortError'));
+        return;
+      }
+      options.signal?.addEventListener('abort', abort, { once: true });
+      xhr.send(form);
+    });
+  }
+
+  /** POST a file as multipart/form-data, reporting upload progress; refreshes on 401. */
+  async function upload<T>(path: string, file: Blob, options: UploadOptions = {}) {
+    const form = new FormData();
+    if (options.filename !== undefined)
+      form.append(options.field ?? 'file', file, options.filename);
+    else form.append(options.field ?? 'file', file);
+    let token = tokens.get()?.access_token;
+    let result = await rawUpload(path, form, options, token);
+    if (result.status === 401 && token && (await refresh())) {
+      token = tokens.get()?.access_token;
+      result = await rawUpload(path, form, options, token);
+    }
+    if (result.status < 200 || result.status >= 300) {
+      throw errorFrom(result.status, result.statusText, parseJson(result.body));
+    }
+    return (result.body ? JSON.parse(result.body) : undefined) as T;
+  }
+
   return {
     tokens,
     refresh,
     request,
+    upload,
     get: <T>(path: string, options?: Omit<RequestOptions, 'body'>) =>
       request<T>('GET', path, options),
     post: <T>(path: string, body?: unknown, options?: RequestOptions) =>

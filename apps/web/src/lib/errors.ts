@@ -31,6 +31,14 @@ const byCode: Partial<Record<string, MessageKey>> = {
   status_change_forbidden: 'errors.status_change_forbidden',
   view_forbidden: 'errors.view_forbidden',
   number_inactive: 'errors.number_inactive',
+  // media
+  unsupported_media: 'errors.unsupported_media',
+  media_too_large: 'errors.media_too_large',
+  upload_not_found: 'errors.upload_not_found',
+  // templates
+  template_not_approved: 'errors.template_not_approved',
+  template_parameters_mismatch: 'errors.template_parameters_mismatch',
+  number_without_waba: 'errors.number_without_waba',
   // administration
   email_taken: 'errors.email_taken',
   weak_password: 'errors.weak_password',

@@ -141,7 +141,27 @@ export interface MessageMedia {
   filename: string | null;
   caption: string | null;
   status: 'pending' | 'ready' | 'failed';
+  /** A signed link, valid for a few minutes; a fresh one comes with every read. */
   url: string | null;
+  /** Why the file could not be fetched from Meta (status `failed`). */
+  error?: string | null;
+}
+
+export type MediaKind = 'image' | 'audio' | 'video' | 'document' | 'sticker';
+
+/** `POST /api/uploads` answer: a file checked against Meta's limits, ready to send. */
+export interface MediaUpload {
+  id: Uuid;
+  mime_type: string;
+  size: number;
+  filename: string | null;
+}
+
+export interface MediaSend {
+  type: MediaKind;
+  upload_id: Uuid;
+  /** Image, video and document only. */
+  caption?: string;
 }
 
 export interface Message {
@@ -255,6 +275,68 @@ export interface QuickReplyUpdate {
   text?: string;
 }
 
+// --- message templates ------------------------------------------------------------------
+
+/** A component of a template as Meta defines it (HEADER, BODY, FOOTER, BUTTONS). */
+export interface TemplateDefinitionComponent {
+  type: string;
+  /** HEADER only: TEXT, IMAGE, VIDEO, DOCUMENT or LOCATION. */
+  format?: string;
+  text?: string;
+  buttons?: { type: string; text?: string; url?: string; phone_number?: string }[];
+  example?: unknown;
+}
+
+export type TemplateStatus =
+  | 'approved'
+  | 'pending'
+  | 'rejected'
+  | 'paused'
+  | 'disabled'
+  | 'in_appeal'
+  | 'limit_exceeded'
+  | 'locked'
+  | 'archived'
+  | 'pending_deletion'
+  | 'deleted';
+
+export interface MessageTemplate {
+  id: Uuid;
+  name: string;
+  /** Meta's code, e.g. `pt_BR`; a send names it as `language.code`. */
+  language: string;
+  category: string | null;
+  status: TemplateStatus | string;
+  status_reason?: string | null;
+  /** `positional` ({{1}}) or `named` ({{first_name}}). */
+  parameter_format?: 'positional' | 'named' | string;
+  components: TemplateDefinitionComponent[];
+  updated_at?: IsoDateTime;
+}
+
+export interface TemplateSendParameter {
+  type: 'text' | 'image' | 'video' | 'document';
+  text?: string;
+  parameter_name?: string;
+  image?: { link: string };
+  video?: { link: string };
+  document?: { link: string };
+}
+
+export interface TemplateSendComponent {
+  type: 'header' | 'body' | 'button';
+  sub_type?: 'url';
+  index?: string;
+  parameters: TemplateSendParameter[];
+}
+
+/** The `template` of a send, exactly Meta's shape. */
+export interface TemplateSend {
+  name: string;
+  language: { code: string };
+  components?: TemplateSendComponent[];
+}
+
 // --- dashboard --------------------------------------------------------------------------
 
 export interface VolumeHour {
@@ -311,6 +393,8 @@ export interface ServerToClientEvents {
   'conversation:assigned': (payload: { conversation: Conversation; transfer: Transfer }) => void;
   'conversation:transferred': (payload: { conversation: Conversation; transfer: Transfer }) => void;
   'conversation:updated': (payload: { conversation: Conversation }) => void;
+  /** A stored message changed in place: its media arrived (or failed), a reaction. */
+  'message:updated': (payload: { conversation: Conversation; message: Message }) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

@@ -15,7 +15,6 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     case,
-    func,
     or_,
     select,
     text,
@@ -127,6 +126,7 @@ class ActivityLog(dict[uuid.UUID, Activity]):
 _TS = UTCDateTime()
 _b_inbound = bindparam("b_inbound", type_=_TS)
 _b_message_at = bindparam("b_message_at", type_=_TS)
+_b_first = bindparam("b_first", type_=_TS)
 _TOUCH = (
     update(CONVERSATIONS)
     .where(_v.id == bindparam("b_id", type_=Uuid()))
@@ -136,7 +136,12 @@ _TOUCH = (
             (or_(_v.last_inbound_at.is_(None), _v.last_inbound_at < _b_inbound), _b_inbound),
             else_=_v.last_inbound_at,
         ),
-        first_inbound_at=func.coalesce(_v.first_inbound_at, bindparam("b_first", type_=_TS)),
+        # The earliest message, whatever order deliveries arrive in (first response time
+        # counts from it); a NULL b_first (reactions only) changes nothing.
+        first_inbound_at=case(
+            (or_(_v.first_inbound_at.is_(None), _v.first_inbound_at > _b_first), _b_first),
+            else_=_v.first_inbound_at,
+        ),
         # A NULL b_message_at (reactions only) compares as unknown: both stay.
         last_message_id=case(
             (_v.last_message_at <= _b_message_at, bindparam("b_message_id", type_=Uuid())),

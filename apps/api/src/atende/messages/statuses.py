@@ -70,6 +70,10 @@ class _Target:
         return tuple(getattr(self, f) for f in _FIELDS_ALL)
 
 
+def _earliest(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None or candidate < current else current
+
+
 def merge(target: _Target, status: InboundStatus) -> None:
     """Apply one status to the target in memory, monotonically."""
     current = STATUS_RANK.get(target.status, 0)
@@ -82,13 +86,15 @@ def merge(target: _Target, status: InboundStatus) -> None:
             target.error_title = status.error_title
             target.error_details = status.error_details
         return
+    # Each time is the earliest proof seen, whatever order the webhooks arrive in (a late
+    # `delivered` still corrects the time a `read` filled in before it).
     if status.status == MessageStatus.SENT:
-        target.sent_at = target.sent_at or ts
+        target.sent_at = _earliest(target.sent_at, ts)
     else:
         # delivered, read and played each prove delivery; read and played prove reading.
-        target.delivered_at = target.delivered_at or ts
+        target.delivered_at = _earliest(target.delivered_at, ts)
         if rank >= STATUS_RANK[MessageStatus.READ]:
-            target.read_at = target.read_at or ts
+            target.read_at = _earliest(target.read_at, ts)
     if rank > current:
         target.status = status.status
 

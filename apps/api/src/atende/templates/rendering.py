@@ -135,7 +135,8 @@ def _check_header(
 def _check_buttons(stored: Sequence[dict[str, Any]], sent: list[TemplateComponent]) -> None:
     group = _component(stored, "BUTTONS")
     buttons = group.get("buttons") if group else None
-    defined: list[dict[str, Any]] = [b for b in buttons or [] if isinstance(b, dict)]
+    listed = buttons if isinstance(buttons, list) else []
+    defined: list[dict[str, Any]] = [b for b in listed if isinstance(b, dict)]
     seen: set[int] = set()
     for component in sent:
         index = component.position

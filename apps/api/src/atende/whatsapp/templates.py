@@ -3,6 +3,7 @@ send, the `/{waba_id}/message_templates` list, and the `message_template_status_
 webhook value. Only `whatsapp/` and the modules that store or send templates read them.
 """
 
+import re
 from typing import Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -115,7 +116,7 @@ class TemplateComponent(_Send):
         if self.type == "button":
             if self.sub_type is None or self.index is None:
                 raise ValueError("a button component needs sub_type and index")
-            if not str(self.index).isdigit():
+            if not re.fullmatch(r"[0-9]{1,3}", str(self.index)):
                 raise ValueError("index must be the button's position (0, 1, ...)")
         elif self.sub_type is not None or self.index is not None:
             raise ValueError("only button components take sub_type and index")

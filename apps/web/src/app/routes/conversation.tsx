@@ -7,6 +7,7 @@ import { ConversationView } from '@/features/inbox/components/conversation-view'
 import { QuickReplyPicker } from '@/features/quick-replies/components/quick-reply-picker';
 import { quickReplyValues } from '@/features/quick-replies/utils/render-quick-reply';
 import { teamsQueryOptions } from '@/features/teams/api/teams';
+import { TemplateSendButton } from '@/features/templates/components/template-picker';
 import { TransferTrail } from '@/features/transfers/components/transfer-trail';
 import { usersQueryOptions } from '@/features/users/api/users';
 import { useCurrentUser } from '@/lib/auth';
@@ -44,6 +45,9 @@ export default function ConversationRoute() {
       backHref={`/inbox${search}`}
       agents={agents}
       teams={teamRefs}
+      renderTemplateAction={(conversation, send) => (
+        <TemplateSendButton numberId={conversation.number.id} onSend={send} />
+      )}
       renderComposerSuggestions={(conversation, props) => (
         <QuickReplyPicker {...props} values={quickReplyValues(conversation, me.name)} />
       )}

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
 import { api } from '@/lib/api-client';
-import type { Me, Message } from '@/types/api';
+import type { Me, Message, TemplateSend } from '@/types/api';
 
 import {
   OPTIMISTIC_PREFIX,
@@ -13,6 +13,13 @@ import { conversationKeys } from './get-conversations';
 
 export function sendText(conversationId: string, text: string) {
   return api.post<Message>(`/api/conversations/${conversationId}/messages`, { type: 'text', text });
+}
+
+export function sendTemplate(conversationId: string, template: TemplateSend) {
+  return api.post<Message>(`/api/conversations/${conversationId}/messages`, {
+    type: 'template',
+    template,
+  });
 }
 
 let optimisticSeq = 0;
@@ -78,5 +85,24 @@ export function useSendMessage(
           : data,
       );
     },
+  });
+}
+
+/**
+ * Sends an approved template (the one kind of message allowed outside the 24-hour window);
+ * the 202 reply, the queued message, joins the thread at once.
+ */
+export function useSendTemplate(conversationId: string) {
+  const queryClient = useQueryClient();
+  const key = conversationKeys.messages(conversationId);
+  return useMutation({
+    mutationFn: (template: TemplateSend) => sendTemplate(conversationId, template),
+    onSuccess: (message) => {
+      queryClient.setQueryData<MessagePages>(key, (data) =>
+        appendMessage(data ?? { pages: [], pageParams: [] }, message),
+      );
+    },
+    // The template dialog shows the error next to the form.
+    meta: { silent: true },
   });
 }

@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { InfoIcon, SendHorizontalIcon } from 'lucide-react';
+import { InfoIcon, PaperclipIcon, SendHorizontalIcon } from 'lucide-react';
 
 import { Button } from '@/components/ui/button';
 import { Textarea } from '@/components/ui/textarea';
@@ -10,6 +10,7 @@ import type {
   RenderComposerSuggestions,
 } from '@/lib/composer-suggestions';
 import { useI18n } from '@/lib/i18n/i18n-provider';
+import { cn } from '@/lib/utils';
 
 export type ComposerBlock = 'window-closed' | 'no-window' | 'resolved' | null;
 
@@ -29,10 +30,22 @@ export function Composer({
   onSend,
   blocked,
   renderSuggestions,
+  blockedAction,
+  onAttach,
+  attachment,
+  accept,
 }: {
   onSend: (text: string) => void;
   blocked: ComposerBlock;
   renderSuggestions?: RenderComposerSuggestions;
+  /** What the agent can do instead while blocked (send a template when the window is closed). */
+  blockedAction?: React.ReactNode;
+  /** A file picked, dropped on the composer or pasted into the text box. */
+  onAttach?: (file: File) => void;
+  /** The attached file's preview; while there is one, the text is its caption. */
+  attachment?: React.ReactNode;
+  /** The file input's `accept` list. */
+  accept?: string;
 }) {
   const { t } = useI18n();
   const [text, setText] = React.useState('');
@@ -43,6 +56,10 @@ export function Composer({
   const suggestionKeys = React.useRef<ComposerKeyHandler | null>(null);
   const [suggestionAria, setSuggestionAria] = React.useState<ComposerTextareaAria>({});
   const pendingCaret = React.useRef<number | null>(null);
+  const fileInputRef = React.useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = React.useState(false);
+  const hasAttachment = Boolean(attachment);
+  const canAttach = Boolean(onAttach) && !disabled;
   const setSuggestionKeys = React.useCallback((handler: ComposerKeyHandler | null) => {
     suggestionKeys.current = handler;
   }, []);
@@ -64,7 +81,7 @@ export function Composer({
 
   const send = () => {
     const value = text.trim();
-    if (!value || disabled) return;
+    if ((!value && !hasAttachment) || disabled) return;
     onSend(value);
     setText('');
     textareaRef.current?.focus();
@@ -88,14 +105,38 @@ export function Composer({
           ? t('composer.resolved')
           : null;
 
+  const hasFiles = (event: React.DragEvent) => event.dataTransfer.types.includes('Files');
+
   return (
     <form
-      className="border-t bg-background p-2 sm:p-3"
+      className={cn(
+        'border-t bg-background p-2 sm:p-3',
+        dragging && 'bg-accent outline-2 -outline-offset-4 outline-primary outline-dashed',
+      )}
       onSubmit={(e) => {
         e.preventDefault();
         send();
       }}
+      onDragOver={(e) => {
+        if (!canAttach || !hasFiles(e)) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        setDragging(false);
+        const file = e.dataTransfer.files[0];
+        if (!canAttach || !file) return;
+        e.preventDefault();
+        onAttach?.(file);
+      }}
     >
+      {dragging ? (
+        <p className="sr-only" role="status">
+          {t('media.dropHere')}
+        </p>
+      ) : null}
+      {!disabled ? attachment : null}
       {reason ? (
         <p
           id={reasonId}
@@ -105,6 +146,9 @@ export function Composer({
           <InfoIcon className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
           {reason}
         </p>
+      ) : null}
+      {reason && blockedAction ? (
+        <div className="mb-2 flex justify-end">{blockedAction}</div>
       ) : null}
       <div className="relative mx-auto flex max-w-3xl items-end gap-2">
         {renderSuggestions && !disabled ? (
@@ -117,6 +161,32 @@ export function Composer({
             onTextareaAria={setSuggestionAria}
           />
         ) : null}
+        {onAttach ? (
+          <>
+            <input
+              ref={fileInputRef}
+              type="file"
+              accept={accept}
+              className="hidden"
+              data-testid="attach-input"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                if (file) onAttach(file);
+                e.target.value = '';
+              }}
+            />
+            <Button
+              type="button"
+              size="icon"
+              variant="ghost"
+              disabled={disabled}
+              aria-label={t('media.attach')}
+              onClick={() => fileInputRef.current?.click()}
+            >
+              <PaperclipIcon aria-hidden="true" />
+            </Button>
+          </>
+        ) : null}
         <Textarea
           ref={textareaRef}
           value={text}
@@ -126,18 +196,24 @@ export function Composer({
           }}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            const file = e.clipboardData.files[0];
+            if (!canAttach || !file) return;
+            e.preventDefault();
+            onAttach?.(file);
+          }}
           {...suggestionAria}
           disabled={disabled}
           aria-label={t('composer.label')}
           aria-describedby={reason ? reasonId : undefined}
-          placeholder={t('composer.placeholder')}
+          placeholder={hasAttachment ? t('media.captionPlaceholder') : t('composer.placeholder')}
           rows={1}
           className="max-h-40 min-h-10 resize-none"
         />
         <Button
           type="submit"
           size="icon"
-          disabled={disabled || text.trim() === ''}
+          disabled={disabled || (text.trim() === '' && !hasAttachment)}
           aria-label={t('composer.send')}
         >
           <SendHorizontalIcon aria-hidden="true" />

@@ -13,12 +13,15 @@ import type { ComposerSuggestionsProps } from '@/lib/composer-suggestions';
 import { errorMessageKey } from '@/lib/errors';
 import { useI18n } from '@/lib/i18n/i18n-provider';
 import { useMediaQuery, useNow } from '@/lib/use-now';
-import type { Conversation, Ref } from '@/types/api';
+import type { Conversation, Ref, TemplateSend } from '@/types/api';
 
 import { conversationQueryOptions } from '../api/get-conversation';
 import { useMarkRead } from '../api/mark-read';
-import { useSendMessage } from '../api/send-message';
+import { ACCEPTED_FILES } from '../api/send-media';
+import { useSendMessage, useSendTemplate } from '../api/send-message';
+import { useAttachment } from '../hooks/use-attachment';
 import { composerBlock } from '../utils/conversation-state';
+import { AttachmentPreview } from './attachment-preview';
 import { Composer } from './composer';
 import { ConversationHeader } from './conversation-header';
 import { MessageThread } from './message-thread';
@@ -30,6 +33,7 @@ export function ConversationView({
   teams,
   renderDetails,
   renderComposerSuggestions,
+  renderTemplateAction,
 }: {
   conversationId: string;
   backHref: string;
@@ -41,12 +45,19 @@ export function ConversationView({
     conversation: Conversation,
     props: ComposerSuggestionsProps,
   ) => React.ReactNode;
+  /** Offered while the 24-hour window is closed: sending an approved template. */
+  renderTemplateAction?: (
+    conversation: Conversation,
+    send: (template: TemplateSend) => Promise<unknown>,
+  ) => React.ReactNode;
 }) {
   const { t } = useI18n();
   const me = useCurrentUser();
   const now = useNow(30_000);
   const query = useQuery(conversationQueryOptions(conversationId));
   const send = useSendMessage(conversationId, me);
+  const sendTemplate = useSendTemplate(conversationId);
+  const attach = useAttachment(conversationId);
   const { mutate: markRead } = useMarkRead();
   const wide = useMediaQuery('(min-width: 1280px)');
   const [wideDetails, setWideDetails] = React.useState(true);
@@ -107,6 +118,8 @@ export function ConversationView({
     );
   }
   const detailsOpen = wide ? wideDetails : narrowDetails;
+  const blocked = composerBlock(conversation, now);
+  const windowClosed = blocked === 'window-closed' || blocked === 'no-window';
 
   return (
     <div className="flex min-h-0 min-w-0 flex-1">
@@ -126,8 +139,29 @@ export function ConversationView({
         />
         <MessageThread conversationId={conversationId} />
         <Composer
-          blocked={composerBlock(conversation, now)}
-          onSend={(text) => send.mutate(text)}
+          blocked={blocked}
+          onSend={(text) => {
+            // With a file attached, the text is its caption.
+            if (!attach.sendStaged(text) && text) send.mutate(text);
+          }}
+          onAttach={attach.stage}
+          accept={ACCEPTED_FILES}
+          attachment={
+            attach.uploadingFile ? (
+              <AttachmentPreview
+                file={attach.uploadingFile}
+                progress={attach.progress}
+                onCancel={attach.cancel}
+              />
+            ) : attach.staged ? (
+              <AttachmentPreview file={attach.staged} progress={null} onRemove={attach.clear} />
+            ) : null
+          }
+          blockedAction={
+            windowClosed && renderTemplateAction
+              ? renderTemplateAction(conversation, (template) => sendTemplate.mutateAsync(template))
+              : undefined
+          }
           renderSuggestions={
             renderComposerSuggestions
               ? (props) => renderComposerSuggestions(conversation, props)

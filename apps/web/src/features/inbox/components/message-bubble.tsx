@@ -1,4 +1,4 @@
-import { FileIcon, ReplyIcon } from 'lucide-react';
+import { ReplyIcon } from 'lucide-react';
 import { cva } from 'class-variance-authority';
 
 import { useI18n } from '@/lib/i18n/i18n-provider';
@@ -6,6 +6,7 @@ import { cn } from '@/lib/utils';
 import type { Message } from '@/types/api';
 
 import { DeliveryTicks } from './delivery-ticks';
+import { MessageMedia } from './message-media';
 
 const bubbleVariants = cva(
   'relative max-w-[85%] rounded-lg px-3 py-1.5 text-sm shadow-xs sm:max-w-[70%]',
@@ -19,7 +20,8 @@ const bubbleVariants = cva(
   },
 );
 
-const TEXT_TYPES = new Set(['text', 'button', 'interactive']);
+// A template's text is its body as the customer read it.
+const TEXT_TYPES = new Set(['text', 'button', 'interactive', 'template']);
 const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker']);
 
 function MessageBody({ message }: { message: Message }) {
@@ -29,35 +31,7 @@ function MessageBody({ message }: { message: Message }) {
     const caption = media?.caption ?? message.text;
     return (
       <div className="grid gap-1">
-        {media?.url && media.status === 'ready' ? (
-          message.type === 'image' || message.type === 'sticker' ? (
-            <img
-              src={media.url}
-              alt={caption ?? t('thread.media', { type: message.type })}
-              className="max-h-72 rounded-md object-contain"
-              loading="lazy"
-            />
-          ) : message.type === 'audio' ? (
-            <audio controls src={media.url} className="max-w-full" />
-          ) : message.type === 'video' ? (
-            <video controls src={media.url} className="max-h-72 rounded-md" />
-          ) : (
-            <a
-              href={media.url}
-              className="flex items-center gap-2 underline"
-              target="_blank"
-              rel="noreferrer"
-            >
-              <FileIcon className="size-4" aria-hidden="true" />
-              {media.filename ?? t('thread.media', { type: message.type })}
-            </a>
-          )
-        ) : (
-          <span className="flex items-center gap-2 italic opacity-80">
-            <FileIcon className="size-4" aria-hidden="true" />
-            {t('thread.media', { type: message.type })}
-          </span>
-        )}
+        <MessageMedia message={message} />
         {caption ? <p className="break-words whitespace-pre-wrap">{caption}</p> : null}
       </div>
     );

@@ -199,6 +199,29 @@ export function replaceMessage(data: MessagePages, id: string, message: Message)
   };
 }
 
+/**
+ * A stored message changed in place (`message:updated`: its media arrived or failed, a
+ * reaction): update the copy we hold, keeping what the event does not carry (the quote,
+ * the sender) and the furthest delivery status. Messages we do not hold are left out.
+ */
+export function patchMessage(data: MessagePages, message: Message): MessagePages {
+  return {
+    ...data,
+    pages: data.pages.map((p) => ({
+      ...p,
+      items: p.items.map((m) => {
+        if (m.id !== message.id) return m;
+        const merged = mergeMessage(m, message);
+        return {
+          ...merged,
+          reply_to: message.reply_to ?? m.reply_to,
+          sender: message.sender ?? m.sender,
+        };
+      }),
+    })),
+  };
+}
+
 export function removeMessage(data: MessagePages, id: string): MessagePages {
   return {
     ...data,

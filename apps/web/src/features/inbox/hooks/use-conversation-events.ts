@@ -12,6 +12,7 @@ import {
   applyStatusToMessage,
   matchesFilters,
   patchConversationInList,
+  patchMessage,
   upsertConversation,
   type ConversationPages,
   type MessagePages,
@@ -89,6 +90,13 @@ export function useConversationEvents() {
       if (data)
         queryClient.setQueryData(key, patchConversationInList(data, conversation_id, patchLast));
     }
+  });
+
+  useSocketEvent('message:updated', ({ conversation, message }) => {
+    queryClient.setQueryData<MessagePages>(conversationKeys.messages(conversation.id), (data) =>
+      data ? patchMessage(data, message) : data,
+    );
+    onConversation({ conversation });
   });
 
   useSocketEvent('conversation:assigned', onConversation);
