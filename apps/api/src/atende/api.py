@@ -6,6 +6,7 @@ from atende.auth.router import router as auth_router
 from atende.contacts.router import router as contacts_router
 from atende.conversations.router import router as conversations_router
 from atende.core.deps import get_current_user
+from atende.core.schemas import API_ERRORS
 from atende.dashboard.router import router as dashboard_router
 from atende.media.router import public_router as media_public_router
 from atende.media.router import router as media_router
@@ -18,7 +19,7 @@ from atende.transfers.router import router as transfers_router
 from atende.users.router import router as users_router
 from atende.whatsapp.simulator_router import router as simulator_router
 
-api_router = APIRouter(prefix="/api")
+api_router = APIRouter(prefix="/api", responses=API_ERRORS)
 api_router.include_router(auth_router)
 # Signed media links carry their own authorization (media/links.py).
 api_router.include_router(media_public_router)

@@ -273,7 +273,7 @@ async def world(factory: Factory) -> World:
     admin = await factory.user(role=Role.ADMIN)
     number = await factory.number(default_team=mine)
     visible = await factory.conversation(number=number, team=mine)
-    await factory.message(conversation=visible, text="visível")
+    shown = await factory.message(conversation=visible, text="visível")
     secret_contact = await factory.contact(name="Segredo")
     hidden = await factory.conversation(number=number, team=theirs, contact=secret_contact)
     await factory.message(conversation=hidden, text="secret text")
@@ -284,6 +284,7 @@ async def world(factory: Factory) -> World:
         "user_id": str(agent.id),
         "team_id": str(mine.id),
         "number_id": str(number.id),
+        "message_id": str(shown.id),
     }
     return World(agent=agent, admin=admin, ids=ids, hidden={str(hidden.id), "secret text"})
 

@@ -157,6 +157,18 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]
             yield from _paths(child, (*prefix, index))
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _message_items(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for entry in _list(document.get("entry")):
+        for change in _list(entry.get("changes")) if isinstance(entry, dict) else []:
+            value = change.get("value") if isinstance(change, dict) else None
+            items = value.get("messages") if isinstance(value, dict) else None
+            yield from (item for item in _list(items) if isinstance(item, dict))
+
+
 _BASE = h.payload("multi_batch")
 _BASE_PATHS = list(_paths(_BASE))
 
@@ -183,13 +195,9 @@ async def test_wrong_types_anywhere_in_the_envelope_never_fail_nor_lose_valid_it
         except (KeyError, IndexError, TypeError):
             continue  # an earlier replacement removed this path
     # Fresh wamids so examples sharing the database never collide.
-    for entry in document.get("entry") or []:
-        for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
-            value = change.get("value") if isinstance(change, dict) else None
-            items = value.get("messages") if isinstance(value, dict) else None
-            for item in items if isinstance(items, list) else []:
-                if isinstance(item, dict) and isinstance(item.get("id"), str):
-                    item["id"] = fresh_id(item["id"])
+    for item in _message_items(document):
+        if isinstance(item.get("id"), str):
+            item["id"] = fresh_id(item["id"])
     body = json.dumps(document).encode()
 
     response = await h.post_body(client, body)

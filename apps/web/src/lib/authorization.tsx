@@ -31,6 +31,7 @@ export const policies = {
   'users:write': (user: Me) => hasRole(user, 'ADMIN'),
   'teams:write': (user: Me) => hasRole(user, 'ADMIN'),
   'numbers:write': (user: Me) => hasRole(user, 'ADMIN'),
+  'templates:sync': (user: Me) => hasRole(user, 'ADMIN', 'SUPERVISOR'),
   'simulator:use': (user: Me) => hasRole(user, 'ADMIN', 'SUPERVISOR'),
 } satisfies Record<string, (user: Me, conversation?: Conversation) => boolean>;
 

@@ -3,6 +3,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from atende.core.errors import error_body
+from atende.core.schemas import error_responses
 
 router = APIRouter(tags=["health"])
 
@@ -12,7 +13,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", operation_id="health-ready")
+@router.get("/readyz", operation_id="health-ready", responses=error_responses(503))
 async def readyz(request: Request) -> JSONResponse:
     checks: dict[str, str] = {}
     try:

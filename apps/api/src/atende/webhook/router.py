@@ -8,14 +8,23 @@ from fastapi.responses import PlainTextResponse, Response
 
 from atende.core.deps import SettingsDep
 from atende.core.exceptions import PermissionDenied
+from atende.core.schemas import ErrorBody, error_responses
 from atende.webhook.dependencies import EnvelopeDep, IntakeDep
 
-router = APIRouter(prefix="/webhook", tags=["webhook"])
+router = APIRouter(
+    prefix="/webhook", tags=["webhook"], responses=error_responses(400, 401, 403, 413, 422, 503)
+)
 
 _OK = b'{"status":"ok"}'
 
 
-@router.get("/whatsapp", response_class=PlainTextResponse, operation_id="webhook-verify")
+@router.get(
+    "/whatsapp",
+    response_class=PlainTextResponse,
+    operation_id="webhook-verify",
+    # The challenge is plain text; a refusal is the usual JSON error body.
+    responses={403: {"model": ErrorBody, "content": {"application/json": {}}}},
+)
 async def verify(
     settings: SettingsDep,
     mode: Annotated[str | None, Query(alias="hub.mode")] = None,

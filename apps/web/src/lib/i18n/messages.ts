@@ -239,7 +239,7 @@ const ptBR = {
   'quickReplies.deleted': 'Resposta rápida excluída',
   'quickReplies.confirmDelete': 'Excluir a resposta rápida /{shortcut}?',
 
-  'templates.send': 'Enviar modelo',
+  'templates.send': 'Enviar um modelo',
   'templates.title': 'Enviar modelo de mensagem',
   'templates.description':
     'Fora da janela de 24 h, só modelos aprovados pela Meta chegam ao cliente. Preencha as variáveis e confira a prévia.',
@@ -300,6 +300,8 @@ const ptBR = {
   'numbers.simulatedHint': 'Não chama a Meta: usa o simulador embutido.',
   'numbers.saved': 'Número salvo',
   'numbers.deleted': 'Número removido',
+  'numbers.syncTemplates': 'Sincronizar modelos',
+  'numbers.syncStarted': 'Sincronização iniciada: os modelos aprovados aparecem em instantes.',
   'numbers.confirmDelete': 'Remover o número {name}?',
   'numbers.empty': 'Nenhum número cadastrado.',
 
@@ -669,6 +671,8 @@ const en = {
   'numbers.simulatedHint': 'Never calls Meta: uses the built-in simulator.',
   'numbers.saved': 'Number saved',
   'numbers.deleted': 'Number removed',
+  'numbers.syncTemplates': 'Sync templates',
+  'numbers.syncStarted': 'Sync started: the approved templates show up in a moment.',
   'numbers.confirmDelete': 'Remove number {name}?',
   'numbers.empty': 'No numbers yet.',
 

@@ -11,6 +11,7 @@ export default function NumbersRoute() {
   return (
     <NumbersTable
       canWrite={can(me, 'numbers:write')}
+      canSyncTemplates={can(me, 'templates:sync')}
       teams={(teams.data?.items ?? []).map((tm) => ({ id: tm.id, name: tm.name }))}
     />
   );

@@ -34,3 +34,13 @@ export function useDeleteNumber() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: numberKeys.all }),
   });
 }
+
+/**
+ * Asks the server to re-list the number's message templates from Meta. The listing runs
+ * after the 202: the template lists pick the result up when they next refetch.
+ */
+export function useSyncTemplates() {
+  return useMutation({
+    mutationFn: (id: string) => api.post<unknown>(`/api/numbers/${id}/templates/sync`),
+  });
+}

@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { FlaskConicalIcon, PencilIcon, PlusIcon, Trash2Icon } from 'lucide-react';
+import { FlaskConicalIcon, PencilIcon, PlusIcon, RefreshCwIcon, Trash2Icon } from 'lucide-react';
 
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -19,13 +19,23 @@ import { useI18n } from '@/lib/i18n/i18n-provider';
 import { toast } from '@/lib/toast';
 import type { Ref, WhatsAppNumber } from '@/types/api';
 
-import { numbersQueryOptions, useDeleteNumber } from '../api/numbers';
+import { numbersQueryOptions, useDeleteNumber, useSyncTemplates } from '../api/numbers';
 import { NumberDialog } from './number-dialog';
 
-export function NumbersTable({ canWrite, teams }: { canWrite: boolean; teams: Ref[] }) {
+export function NumbersTable({
+  canWrite,
+  canSyncTemplates = false,
+  teams,
+}: {
+  canWrite: boolean;
+  canSyncTemplates?: boolean;
+  teams: Ref[];
+}) {
   const { t } = useI18n();
   const query = useQuery(numbersQueryOptions());
   const remove = useDeleteNumber();
+  const syncTemplates = useSyncTemplates();
+  const hasActions = canWrite || canSyncTemplates;
   const [editing, setEditing] = React.useState<WhatsAppNumber | 'new' | null>(null);
   const [confirm, setConfirm] = React.useState<WhatsAppNumber | null>(null);
   const teamName = (n: WhatsAppNumber) =>
@@ -53,7 +63,7 @@ export function NumbersTable({ canWrite, teams }: { canWrite: boolean; teams: Re
               <TableHead>{t('numbers.display')}</TableHead>
               <TableHead className="hidden md:table-cell">{t('numbers.phoneNumberId')}</TableHead>
               <TableHead className="hidden sm:table-cell">{t('numbers.defaultTeam')}</TableHead>
-              {canWrite ? <TableHead className="sr-only">{t('common.actions')}</TableHead> : null}
+              {hasActions ? <TableHead className="sr-only">{t('common.actions')}</TableHead> : null}
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -75,24 +85,46 @@ export function NumbersTable({ canWrite, teams }: { canWrite: boolean; teams: Re
                   {n.phone_number_id}
                 </TableCell>
                 <TableCell className="hidden sm:table-cell">{teamName(n)}</TableCell>
-                {canWrite ? (
+                {hasActions ? (
                   <TableCell className="text-right whitespace-nowrap">
-                    <Button
-                      variant="ghost"
-                      size="icon-sm"
-                      aria-label={`${t('common.edit')}: ${n.label}`}
-                      onClick={() => setEditing(n)}
-                    >
-                      <PencilIcon aria-hidden="true" />
-                    </Button>
-                    <Button
-                      variant="ghost"
-                      size="icon-sm"
-                      aria-label={`${t('common.delete')}: ${n.label}`}
-                      onClick={() => setConfirm(n)}
-                    >
-                      <Trash2Icon aria-hidden="true" />
-                    </Button>
+                    {/* Templates belong to the number's WhatsApp Business Account. */}
+                    {canSyncTemplates && (n.waba_id || n.simulated) ? (
+                      <Button
+                        variant="ghost"
+                        size="icon-sm"
+                        aria-label={`${t('numbers.syncTemplates')}: ${n.label}`}
+                        title={t('numbers.syncTemplates')}
+                        disabled={syncTemplates.isPending}
+                        onClick={() =>
+                          syncTemplates.mutate(n.id, {
+                            onSuccess: () =>
+                              toast({ title: t('numbers.syncStarted'), variant: 'success' }),
+                          })
+                        }
+                      >
+                        <RefreshCwIcon aria-hidden="true" />
+                      </Button>
+                    ) : null}
+                    {canWrite ? (
+                      <>
+                        <Button
+                          variant="ghost"
+                          size="icon-sm"
+                          aria-label={`${t('common.edit')}: ${n.label}`}
+                          onClick={() => setEditing(n)}
+                        >
+                          <PencilIcon aria-hidden="true" />
+                        </Button>
+                        <Button
+                          variant="ghost"
+                          size="icon-sm"
+                          aria-label={`${t('common.delete')}: ${n.label}`}
+                          onClick={() => setConfirm(n)}
+                        >
+                          <Trash2Icon aria-hidden="true" />
+                        </Button>
+                      </>
+                    ) : null}
                   </TableCell>
                 ) : null}
               </TableRow>

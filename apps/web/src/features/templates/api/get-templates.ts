@@ -17,5 +17,6 @@ export const approvedTemplatesQueryOptions = (numberId: string) =>
         query: { status: 'approved', limit: 200 },
         signal,
       }),
-    staleTime: 5 * 60_000,
+    // Short: a sync started in the settings shows up the next time the picker opens.
+    staleTime: 30_000,
   });
