@@ -150,6 +150,8 @@ def test_links_round_expiry_and_verify(monkeypatch: pytest.MonkeyPatch) -> None:
         (simulator_samples.png(), "image/jpeg", None, "image/png"),
         (simulator_samples.ogg_opus(), None, None, "audio/ogg"),
         (b"OggS\x00\x02" + b"\x00" * 20 + b"\x01vorbis", None, None, "application/ogg"),
+        (simulator_samples.ogg_opus().replace(b"OpusHead\x01\x01", b"OpusHead\x01\x02"),
+         None, None, "application/ogg"),
         (simulator_samples.pdf(), None, None, "application/pdf"),
         (b"\x00\x00\x00\x18ftyp3gp4", None, None, "video/3gpp"),
         (b"\x00\x00\x00\x18ftypM4A ", None, None, "audio/mp4"),

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -316,4 +316,3 @@ async def test_a_concurrent_shuffled_burst_ends_as_an_ordered_replay(sites: list
     assert len(got["messages"]) == INBOUND + OUTBOUND
     assert got["pending_statuses"] == []
     assert sum(row[3] for row in got["conversations"]) == INBOUND
-    assert timedelta(0) <= timedelta(seconds=figures["burst_seconds"])

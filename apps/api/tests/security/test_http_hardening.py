@@ -173,6 +173,13 @@ async def test_json_bodies_over_a_megabyte_are_413(
         "/api/contacts", headers=auth, json={"phone": "5511999990000", "name": "y" * 200}
     )
     assert fine.status_code == 201, fine.text
+    # Uploads have their own, larger limit (Meta's per media type).
+    upload = await client.post(
+        "/api/uploads",
+        headers=factory.auth(admin),
+        files={"file": ("photo.jpg", b"\xff\xd8\xff\xe0" + b"0" * (2 * MB), "image/jpeg")},
+    )
+    assert upload.status_code != 413, upload.text
 
 
 async def test_a_lying_content_length_is_not_a_way_around_the_limit(

@@ -8,7 +8,6 @@ conversation.
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,4 +168,3 @@ def test_api_matches_its_schema(live_api: LiveApi) -> None:
 def test_the_schema_lists_every_route(live_api: LiveApi) -> None:
     document = httpx.get(f"{live_api.base_url}/api/openapi.json").json()
     assert "/api/conversations" in document["paths"]
-    assert uuid.UUID(int=0)  # ids in the schema are UUID strings

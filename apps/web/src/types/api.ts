@@ -376,7 +376,10 @@ export interface SimulatorInbound {
   number_id: Uuid;
   wa_id: string;
   name: string;
-  text: string;
+  /** A generated picture, voice note or PDF instead of text (default text). */
+  type?: 'text' | 'image' | 'audio' | 'document';
+  /** The message, or an image's or document's caption; none for a voice note. */
+  text?: string;
 }
 
 // --- realtime ---------------------------------------------------------------------------

@@ -50,8 +50,10 @@ def sniff(head: bytes, *, declared: str | None = None, filename: str | None = No
     if head.startswith(b"%PDF-"):
         return Sniffed("application/pdf")
     if head.startswith(b"OggS"):
-        # Meta takes Ogg with the Opus codec only.
-        return Sniffed("audio/ogg" if b"OpusHead" in head[:256] else "application/ogg")
+        # Meta takes Ogg with the Opus codec only, in mono (the OpusHead's channel count).
+        at = head.find(b"OpusHead", 0, 256)
+        mono = at >= 0 and len(head) > at + 9 and head[at + 9] == 1
+        return Sniffed("audio/ogg" if mono else "application/ogg")
     if head[4:8] == b"ftyp":
         return Sniffed(_iso_media(head[8:12], hint))
     if head.startswith(b"#!AMR"):

@@ -15,7 +15,7 @@ import {
 import { Textarea } from '@/components/ui/textarea';
 import { useI18n } from '@/lib/i18n/i18n-provider';
 import { toast } from '@/lib/toast';
-import type { NumberSummary } from '@/types/api';
+import type { NumberSummary, SimulatorInbound } from '@/types/api';
 
 import { useSimulateInbound } from '../api/send-inbound';
 
@@ -24,6 +24,9 @@ export function SimulatorForm({ numbers }: { numbers: NumberSummary[] }) {
   const simulate = useSimulateInbound();
   const [numberId, setNumberId] = React.useState(numbers[0]?.id ?? '');
   const [text, setText] = React.useState('');
+  const [kind, setKind] = React.useState<NonNullable<SimulatorInbound['type']>>('text');
+  const needsText = kind === 'text';
+  const takesText = kind !== 'audio';
   const selected = numbers.some((n) => n.id === numberId) ? numberId : (numbers[0]?.id ?? '');
 
   const submit = (event: React.FormEvent<HTMLFormElement>) => {
@@ -34,7 +37,8 @@ export function SimulatorForm({ numbers }: { numbers: NumberSummary[] }) {
         number_id: selected,
         wa_id: String(form.get('wa_id') ?? '').replace(/\D/g, ''),
         name: String(form.get('name') ?? '').trim(),
-        text: text.trim(),
+        type: kind,
+        ...(takesText && text.trim() ? { text: text.trim() } : {}),
       },
       {
         onSuccess: () => {
@@ -91,17 +95,35 @@ export function SimulatorForm({ numbers }: { numbers: NumberSummary[] }) {
               </div>
             </div>
             <div className="grid gap-2">
-              <Label htmlFor="sim-text">{t('simulator.text')}</Label>
-              <Textarea
-                id="sim-text"
-                value={text}
-                onChange={(e) => setText(e.target.value)}
-                required
-              />
+              <Label htmlFor="sim-type">{t('simulator.type')}</Label>
+              <Select value={kind} onValueChange={(v) => setKind(v as typeof kind)}>
+                <SelectTrigger id="sim-type">
+                  <SelectValue />
+                </SelectTrigger>
+                <SelectContent>
+                  <SelectItem value="text">{t('simulator.typeText')}</SelectItem>
+                  <SelectItem value="image">{t('simulator.typeImage')}</SelectItem>
+                  <SelectItem value="audio">{t('simulator.typeAudio')}</SelectItem>
+                  <SelectItem value="document">{t('simulator.typeDocument')}</SelectItem>
+                </SelectContent>
+              </Select>
             </div>
+            {takesText ? (
+              <div className="grid gap-2">
+                <Label htmlFor="sim-text">
+                  {needsText ? t('simulator.text') : t('simulator.caption')}
+                </Label>
+                <Textarea
+                  id="sim-text"
+                  value={text}
+                  onChange={(e) => setText(e.target.value)}
+                  required={needsText}
+                />
+              </div>
+            ) : null}
             <Button
               type="submit"
-              disabled={simulate.isPending || !text.trim()}
+              disabled={simulate.isPending || (needsText && !text.trim())}
               className="justify-self-start"
             >
               <SendIcon aria-hidden="true" />
