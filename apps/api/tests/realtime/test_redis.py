@@ -7,6 +7,7 @@ import time
 import uuid
 
 import httpx
+import orjson
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from atende.core.config import Settings
 from atende.core.db import Database, Event, commit, queue_event
 from atende.main import create_app
 from atende.realtime.events import MESSAGE_NEW, conversation_event
-from atende.realtime.publisher import redis_sink
+from atende.realtime.publisher import BufferedRedisManager, redis_manager, redis_sink
 from tests.factories import Factory
 from tests.realtime.conftest import Connect, free_port, live_server
 
@@ -173,3 +174,58 @@ async def test_emit_from_one_server_reaches_a_socket_on_another(
             await client.sio.disconnect()
     finally:
         await other_db.dispose()
+
+
+async def test_a_burst_of_emits_reaches_redis_complete_and_in_order(
+    redis_settings: Settings,
+) -> None:
+    manager = redis_manager(redis_settings, write_only=True)
+    listener = Redis.from_url(REDIS_URL)
+    pubsub = listener.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(redis_settings.realtime_channel)
+    try:
+        for n in range(300):
+            await manager.emit("message:new", {"n": n}, to=["team:x"], namespace="/")
+        await manager.drain()
+
+        received: list[int] = []
+        deadline = time.monotonic() + 10
+        while len(received) < 300 and time.monotonic() < deadline:
+            # None also stands for the skipped subscribe confirmation.
+            message = await pubsub.get_message(timeout=1)
+            if message is not None:
+                received.append(orjson.loads(message["data"])["data"][0]["n"])
+        assert received == list(range(300))
+    finally:
+        await pubsub.aclose()
+        await listener.aclose()
+
+
+async def test_a_hung_redis_never_holds_the_emitter(settings: Settings) -> None:
+    """A Redis that accepts connections but never answers: emit returns while the publish is
+    still waiting, and the publish gives up with a logged error instead of hanging forever."""
+    connections: list[asyncio.StreamWriter] = []
+
+    async def swallow(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    manager = redis_manager(
+        settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{port}/0"}), write_only=True
+    )
+    assert isinstance(manager, BufferedRedisManager)
+    manager.FLUSH_TIMEOUT_SECONDS = 0.2
+    try:
+        await manager.emit("message:new", {"n": 1}, to=["team:x"], namespace="/")
+        flusher = manager._flusher
+        assert flusher is not None and not flusher.done()
+
+        await manager.drain()
+        assert flusher.done() and flusher.exception() is None
+        assert manager._queued == []
+        assert connections, "the publish never reached the server"
+    finally:
+        server.close()
+        for writer in connections:
+            writer.close()

@@ -1,5 +1,6 @@
 """Sends committed events to the sockets allowed to receive them, across processes via Redis."""
 
+import asyncio
 import logging
 from typing import Any
 
@@ -7,7 +8,7 @@ import orjson
 import socketio
 
 from atende.core.config import Settings
-from atende.core.db import Event, Sink
+from atende.core.db import Event
 
 logger = logging.getLogger(__name__)
 
@@ -30,16 +31,72 @@ class Packet(socketio.packet.Packet):  # type: ignore[misc]
     json = PacketJson
 
 
+class BufferedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
+    """The Redis manager, with publishing taken off the emitter's path.
+
+    socket.io delivers to this process's sockets inside `emit` and then publishes the packet
+    for the other processes. Here that publish only queues it: one task sends the queue in a
+    pipeline, so a burst of events costs one Redis round trip, order is kept, and a request
+    that just committed never waits on Redis. A dead Redis costs a logged, dropped fan-out
+    (clients catch up through the REST API), never a slow or failed request.
+    """
+
+    MAX_QUEUED = 10_000
+    FLUSH_TIMEOUT_SECONDS = 5.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._queued: list[str] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def _publish(self, data: Any) -> None:
+        if len(self._queued) >= self.MAX_QUEUED:
+            # Redis has been unreachable for a while: keep the newest events.
+            del self._queued[: len(self._queued) - self.MAX_QUEUED + 1]
+        self._queued.append(self.json.dumps(data))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+
+    async def _flush(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            for attempt in (1, 2):
+                try:
+                    await asyncio.wait_for(self._send(batch), self.FLUSH_TIMEOUT_SECONDS)
+                    break
+                except Exception as exc:  # any Redis or network failure
+                    # Reconnect on the next attempt; the second failure drops the batch.
+                    self.connected = False
+                    if attempt == 2:
+                        logger.error(
+                            "Cannot publish to redis: %d realtime events not fanned out",
+                            len(batch),
+                            extra={"redis_exception": str(exc)},
+                        )
+
+    async def _send(self, batch: list[str]) -> None:
+        if not self.connected:
+            self._redis_connect()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for message in batch:
+                pipe.publish(self.channel, message)
+            await pipe.execute()
+
+    async def drain(self) -> None:
+        """Wait until what was queued so far has been sent (or given up on)."""
+        while self._flusher is not None and not self._flusher.done():
+            await asyncio.shield(self._flusher)
+
+
 def redis_manager(settings: Settings, *, write_only: bool = False) -> Any:
     """The socket.io client manager that fans events out through Redis (None without Redis)."""
     if not settings.redis_url:
         return None
-    return socketio.AsyncRedisManager(
+    return BufferedRedisManager(
         settings.redis_url,
         channel=settings.realtime_channel,
         write_only=write_only,
         json=PacketJson,
-        # A dead Redis must fail fast: the emit runs right after a request's commit.
         redis_options={"socket_connect_timeout": 2},
     )
 
@@ -56,6 +113,12 @@ class SocketIOSink:
         # serves no sockets (a separate outbox worker): both take the same emit arguments.
         self._emitter = emitter
 
+    async def drain(self) -> None:
+        """Wait for the Redis publishes queued so far (before a process exits)."""
+        manager = getattr(self._emitter, "manager", self._emitter)
+        if isinstance(manager, BufferedRedisManager):
+            await manager.drain()
+
     async def __call__(self, events: list[Event]) -> None:
         for event in events:
             # An empty room list would mean "everyone" to socket.io.
@@ -70,7 +133,7 @@ class SocketIOSink:
                 logger.exception("realtime emit failed", extra={"event": event.name})
 
 
-def redis_sink(settings: Settings) -> Sink | None:
+def redis_sink(settings: Settings) -> SocketIOSink | None:
     """A sink for processes without a socket server: it publishes through Redis to the api
     processes, which deliver to their sockets. None without REDIS_URL (nobody to reach)."""
     manager = redis_manager(settings, write_only=True)

@@ -20,6 +20,7 @@ from atende.core.db import Database
 from atende.core.deps import Principal, load_principal
 from atende.core.exceptions import Unauthorized
 from atende.core.security import TokenExpired, decode_access_token
+from atende.metrics.instruments import SOCKETIO_CONNECTIONS
 from atende.realtime.events import AUTH_EXPIRED, principal_rooms
 from atende.realtime.publisher import Packet, SocketIOSink, redis_manager
 
@@ -47,6 +48,7 @@ class RealtimeGateway:
         self._database: Database | None = None
         self._sink: SocketIOSink | None = None
         self._expiry: dict[str, asyncio.Task[None]] = {}
+        self._connected: set[str] = set()
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=redis_manager(settings),
@@ -70,6 +72,8 @@ class RealtimeGateway:
     async def stop(self) -> None:
         if self._database is not None and self._sink in self._database.publisher.sinks:
             self._database.publisher.sinks.remove(self._sink)
+        if self._sink is not None:
+            await self._sink.drain()
         for task in self._expiry.values():
             task.cancel()
         self._expiry.clear()
@@ -104,6 +108,8 @@ class RealtimeGateway:
             await self.sio.enter_room(sid, room)
         delay = float(claims["exp"]) - time.time()
         self._expiry[sid] = asyncio.create_task(self._expire(sid, delay))
+        self._connected.add(sid)
+        SOCKETIO_CONNECTIONS.inc()
 
     async def _load(self, user_id: uuid.UUID) -> Principal | None:
         if self._database is None:
@@ -128,6 +134,10 @@ class RealtimeGateway:
         await self.sio.disconnect(sid, ignore_queue=True)
 
     async def _disconnect(self, sid: str, _reason: str | None = None) -> None:
+        # Refused connections never counted; a disconnect is counted once.
+        if sid in self._connected:
+            self._connected.discard(sid)
+            SOCKETIO_CONNECTIONS.dec()
         task = self._expiry.pop(sid, None)
         if task is not None and task is not asyncio.current_task():
             task.cancel()
