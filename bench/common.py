@@ -125,3 +125,13 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+def run_fast(coro: Any) -> Any:
+    """asyncio.run on uvloop when it is installed (the servers under test use it too)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover
+        return asyncio.run(coro)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coro)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser end-to-end suite against a real `atende serve` (SQLite + simulator)
-# started on a free port with a throwaway data folder.
+# started on a free port with a throwaway data folder. Arguments pick the flows to run,
+# e.g. `bash scripts/e2e.sh media-flow template-flow`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="$(mktemp -d)"
@@ -36,4 +37,5 @@ curl -fs "${BASE}/readyz" >/dev/null || { cat "$DATA/server.log"; exit 1; }
 
 cd "$ROOT/apps/web"
 E2E_BASE_URL="$BASE" E2E_ADMIN_EMAIL="$ADMIN_EMAIL" E2E_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
-  npm run e2e || { echo "--- server log ---"; tail -50 "$DATA/server.log"; exit 1; }
+  E2E_APP_SECRET="$WHATSAPP_APP_SECRET" \
+  npm run e2e -- "$@" || { echo "--- server log ---"; tail -50 "$DATA/server.log"; exit 1; }

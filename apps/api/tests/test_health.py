@@ -127,7 +127,7 @@ def test_production_refuses_to_start_without_jwt_secret(tmp_path: Path) -> None:
         settings = Settings(
             environment=Environment.PRODUCTION, jwt_secret=secret, data_dir=tmp_path
         )
-        with pytest.raises(ConfigError, match="JWT_SECRET is not set"):
+        with pytest.raises(ConfigError, match=r"^JWT_SECRET: not set"):
             settings.resolved_jwt_secret()
     assert not (tmp_path / "jwt_secret").exists()
 

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ export const BASE_URL = (process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8000').re
 export const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL ?? 'admin@atende.local';
 export const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? '';
 export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
+// The server's WHATSAPP_APP_SECRET: tests post webhooks signed as Meta signs them.
+export const APP_SECRET = process.env.E2E_APP_SECRET ?? process.env.WHATSAPP_APP_SECRET ?? '';
 export const ARTIFACTS = join(import.meta.dirname, '..', 'e2e-artifacts');
 
 /** Debian's Chromium, headless, with a fresh profile; never a downloaded browser build. */
@@ -85,4 +88,100 @@ export async function loginInBrowser(
   await page.getByRole('button', { name: 'Entrar' }).click();
   await page.waitForURL(/\/inbox/);
   return page;
+}
+
+export interface SimulatedNumber {
+  id: string;
+  phone_number_id: string;
+  display_phone_number: string;
+  simulated: boolean;
+}
+
+/** The seed's simulated number (the built-in fake Graph API answers for it). */
+export async function simulatedNumber(api: ApiSession): Promise<SimulatedNumber> {
+  const numbers = await api.request<{ items: SimulatedNumber[] }>('GET', '/api/numbers');
+  const found = numbers.items.find((n) => n.simulated);
+  if (!found) throw new Error('the seed creates a simulated number; none found');
+  return found;
+}
+
+/** The id of the one conversation whose contact matches `query` (name or phone). */
+export async function conversationOf(api: ApiSession, query: string): Promise<string> {
+  const page = await api.request<{ items: { id: string }[] }>(
+    'GET',
+    `/api/conversations?view=all&q=${encodeURIComponent(query)}`,
+  );
+  const [first] = page.items;
+  if (page.items.length !== 1 || !first) {
+    throw new Error(`expected one conversation for ${query}, got ${page.items.length}`);
+  }
+  return first.id;
+}
+
+/**
+ * A customer's text message posted to the webhook exactly as Meta posts it, signed with the
+ * app secret, with the time the customer wrote it (`sentAt`), which the 24-hour window
+ * counts from.
+ */
+export async function postInboundText(
+  number: SimulatedNumber,
+  message: { waId: string; name: string; text: string; sentAt: Date },
+) {
+  if (!APP_SECRET) throw new Error('set E2E_APP_SECRET to the server’s WHATSAPP_APP_SECRET');
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '880011223344556',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: {
+                display_phone_number: number.display_phone_number,
+                phone_number_id: number.phone_number_id,
+              },
+              contacts: [{ profile: { name: message.name }, wa_id: message.waId }],
+              messages: [
+                {
+                  from: message.waId,
+                  id: `wamid.${randomBytes(16).toString('hex').toUpperCase()}`,
+                  timestamp: String(Math.floor(message.sentAt.getTime() / 1000)),
+                  type: 'text',
+                  text: { body: message.text },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const signature = createHmac('sha256', APP_SECRET).update(body).digest('hex');
+  const response = await fetch(`${BASE_URL}/webhook/whatsapp`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': `sha256=${signature}` },
+    body,
+  });
+  if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+}
+
+export interface StatusDelays {
+  sent: number;
+  delivered: number;
+  read: number;
+}
+
+/** Seconds after a send at which the simulator posts each status webhook; the previous ones. */
+export async function setStatusDelays(delays: StatusDelays): Promise<StatusDelays> {
+  const before = await fetch(`${BASE_URL}/simulator/_control`);
+  const state = (await before.json()) as { faults: { status_delays: StatusDelays } };
+  const response = await fetch(`${BASE_URL}/simulator/_control`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ status_delays: delays }),
+  });
+  if (!response.ok) throw new Error(`simulator control answered ${response.status}`);
+  return state.faults.status_delays;
 }

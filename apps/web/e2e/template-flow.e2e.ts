@@ -7,15 +7,14 @@ import {
   apiLogin,
   ARTIFACTS,
   BASE_URL,
+  conversationOf,
   launchBrowser,
   loginInBrowser,
+  postInboundText,
+  simulatedNumber,
   type ApiSession,
+  type SimulatedNumber,
 } from './support';
-
-interface NumberRow {
-  id: string;
-  simulated: boolean;
-}
 
 interface TemplateRow {
   name: string;
@@ -29,11 +28,16 @@ interface MessageRow {
 const run = Date.now().toString().slice(-8);
 const phone = `+55 21 9${run}`;
 const orderRef = `#${run.slice(-4)}`;
+const lapsedName = `Cliente Sumido ${run}`;
+const lapsedWaId = `55419${run}`;
+const lapsedText = `Vocês entregam no sábado? ${run}`;
+const comeBackText = `Sim, pode continuar! ${run}`;
+const freeReply = `Ótimo, seguimos por aqui ${run}.`;
 
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let api: ApiSession;
 let page: Page;
-let number: NumberRow;
+let number: SimulatedNumber;
 
 async function approvedTemplates(): Promise<TemplateRow[]> {
   const page = await api.request<{ items: TemplateRow[] }>(
@@ -46,10 +50,7 @@ async function approvedTemplates(): Promise<TemplateRow[]> {
 describe('Message templates end to end', () => {
   beforeAll(async () => {
     api = await apiLogin();
-    const numbers = await api.request<{ items: NumberRow[] }>('GET', '/api/numbers');
-    const found = numbers.items.find((n) => n.simulated);
-    if (!found) throw new Error('the seed creates a simulated number');
-    number = found;
+    number = await simulatedNumber(api);
     browser = await launchBrowser();
     page = await loginInBrowser(browser.context);
   });
@@ -113,5 +114,56 @@ describe('Message templates end to end', () => {
       .filter({ hasText: text })
       .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'template-sent.png') });
+  });
+  it('re-opens a resolved conversation whose 24-hour window has closed', async () => {
+    // The customer last wrote two days ago; the conversation was resolved since.
+    await postInboundText(number, {
+      waId: lapsedWaId,
+      name: lapsedName,
+      text: lapsedText,
+      sentAt: new Date(Date.now() - 2 * 24 * 3600 * 1000),
+    });
+    const conversationId = await conversationOf(api, lapsedName);
+    await api.request('POST', `/api/conversations/${conversationId}/resolve`);
+
+    await page.goto(`${BASE_URL}/inbox/${conversationId}`);
+    await page.getByTestId('message').filter({ hasText: lapsedText }).waitFor();
+    const blocked = page.getByTestId('composer-blocked');
+    await blocked.filter({ hasText: 'Conversa resolvida' }).waitFor();
+    await page.getByRole('button', { name: 'Reabrir' }).click();
+
+    // Open again, but past the window: no free text, a template instead.
+    await page.locator('[data-testid="window-badge"][data-window="closed"]').waitFor();
+    await blocked.filter({ hasText: /24 horas/ }).waitFor();
+    const composer = page.getByRole('textbox', { name: 'Mensagem' });
+    await expect(composer.isDisabled()).resolves.toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'template-window-closed.png') });
+    await page.getByRole('button', { name: 'Enviar um modelo' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('option', { name: /retomar_atendimento/ }).click();
+    await dialog.getByRole('button', { name: 'Enviar modelo' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page
+      .locator('[data-testid="message"][data-status="read"]')
+      .filter({ hasText: 'Podemos continuar o atendimento?' })
+      .waitFor({ timeout: 30_000 });
+
+    // The customer answers the template: the window opens and free text is back.
+    await api.request('POST', '/api/simulator/inbound', {
+      number_id: number.id,
+      wa_id: lapsedWaId,
+      name: lapsedName,
+      text: comeBackText,
+    });
+    await page.getByTestId('message').filter({ hasText: comeBackText }).waitFor();
+    await page.locator('[data-testid="window-badge"][data-window="open"]').waitFor();
+    await blocked.waitFor({ state: 'detached' });
+    await composer.fill(freeReply);
+    await composer.press('Enter');
+    await page
+      .locator('[data-testid="message"][data-status="read"]')
+      .filter({ hasText: freeReply })
+      .waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'template-window-reopened.png') });
   });
 });

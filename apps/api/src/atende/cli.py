@@ -1,19 +1,28 @@
 """The `atende` command."""
 
 import asyncio
+import math
+from typing import NoReturn
 
 import typer
 import uvicorn
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
-from atende.core.config import ConfigError, get_settings
+from atende.core.config import ConfigError, Settings, get_settings
 from atende.core.exceptions import AppError
 from atende.core.logging import configure_logging
 from atende.core.migrations import upgrade
 from atende.core.seed import seed_database
 from atende.messages.worker import run_worker
+from atende.metrics.exporter import start_exporter
 from atende.whatsapp.simulator_webhooks import post_inbound
 
 app = typer.Typer(help="Atende: multi-agent inbox for the WhatsApp Business Cloud API.")
+
+# The secrets each long-running command needs; production refuses placeholders for them.
+SERVE_SECRETS = ("JWT_SECRET", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN")
+WORKER_SECRETS = ("JWT_SECRET",)
 
 
 def _fail(message: str) -> None:
@@ -21,12 +30,38 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+def _exit(kind: str, message: str, *, code: int) -> NoReturn:
+    # One line an operator can act on; a traceback would bury the variable's name.
+    first_line = message.strip().splitlines()[0] if message.strip() else kind
+    typer.echo(f"atende: {kind}: {first_line}", err=True)
+    raise typer.Exit(code=code)
+
+
+def _settings(*secrets: str) -> Settings:
+    """The settings, or exit 2 with `atende: configuration error: <VAR>: <reason>`."""
+    try:
+        settings = get_settings()
+        settings.check_secrets(*secrets)
+    except ValidationError as e:
+        _exit("configuration error", str(ConfigError.from_validation(e)), code=2)
+    except ConfigError as e:
+        _exit("configuration error", str(e), code=2)
+    return settings
+
+
+def _migrate(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        upgrade(settings.database_url)
+    except (SQLAlchemyError, OSError) as e:
+        # The driver's own message, without SQLAlchemy's statement and background link.
+        _exit("database error", str(getattr(e, "orig", None) or e), code=1)
+
+
 @app.command()
 def migrate() -> None:
-    """Apply database migrations up to the latest version."""
-    settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    """Apply database migrations up to the latest version (one process at a time)."""
+    _migrate(_settings())
     typer.echo("database is up to date")
 
 
@@ -37,16 +72,13 @@ def serve(
     workers: int = typer.Option(1, help="Server processes (scaled mode needs REDIS_URL)."),
 ) -> None:
     """Serve the API, the realtime gateway and the web app."""
-    settings = get_settings()
-    try:
-        settings.resolved_jwt_secret()
-    except ConfigError as e:
-        _fail(str(e))
+    settings = _settings(*SERVE_SECRETS)
+    # Development: the generated secret is written once, before the server processes start.
+    settings.resolved_jwt_secret()
     configure_logging(level=settings.log_level, json_logs=settings.json_logs)
     if settings.is_sqlite:
         # The embedded default migrates itself so `make run` is one command.
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(settings.database_url)
+        _migrate(settings)
     uvicorn.run(
         "atende.main:create_default_app",
         factory=True,
@@ -55,16 +87,17 @@ def serve(
         workers=workers,
         log_config=None,
         proxy_headers=True,
+        # On SIGTERM: stop accepting, let requests in flight finish, then cut what is left.
+        timeout_graceful_shutdown=max(1, math.ceil(settings.shutdown_grace_seconds)),
     )
 
 
 @app.command("seed")
 def seed_command() -> None:
     """Create the first administrator, the default team and a simulated number (idempotent)."""
-    settings = get_settings()
+    settings = _settings()
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(settings.database_url)
+        _migrate(settings)
     try:
         result = asyncio.run(seed_database(settings))
     except AppError as e:
@@ -83,15 +116,28 @@ def seed_command() -> None:
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    metrics_port: int | None = typer.Option(
+        None, help="Serve this process's Prometheus metrics at :PORT/metrics (off by default)."
+    ),
+    metrics_host: str = typer.Option("127.0.0.1", help="Interface of the metrics endpoint."),
+) -> None:
     """Run the outbox sender on its own (scaled mode) until SIGTERM/SIGINT."""
-    settings = get_settings()
-    try:
-        settings.resolved_jwt_secret()
-    except ConfigError as e:
-        _fail(str(e))
+    settings = _settings(*WORKER_SECRETS)
     configure_logging(level=settings.log_level, json_logs=settings.json_logs)
-    asyncio.run(run_worker(settings))
+    stop_exporter = None
+    if metrics_port is not None:
+        try:
+            stop_exporter = start_exporter(
+                host=metrics_host, port=metrics_port, token=settings.metrics_token
+            )
+        except OSError as e:
+            _exit("configuration error", f"--metrics-port: {e.strerror or e}", code=2)
+    try:
+        asyncio.run(run_worker(settings))
+    finally:
+        if stop_exporter is not None:
+            stop_exporter()
 
 
 simulate_app = typer.Typer(help="Play a customer of a simulated number.")
@@ -110,7 +156,7 @@ def simulate_inbound(
     ),
 ) -> None:
     """Post a signed inbound text message to a running server's webhook, as Meta would."""
-    settings = get_settings()
+    settings = _settings()
     status, wamid = asyncio.run(
         post_inbound(
             url=url.rstrip("/") + "/webhook/whatsapp",

@@ -21,8 +21,10 @@ from atende.media import links as media_links
 from atende.media.fetcher import MediaFetcher
 from atende.media.storage import storage_from_settings
 from atende.messages.outbox import OutboxSender, limiter_from_settings
+from atende.metrics.router import router as metrics_router
 from atende.realtime.server import RealtimeGateway
 from atende.templates.sync import TemplateSyncLoop
+from atende.webhook.receiver import WebhookReceiver
 from atende.webhook.router import router as webhook_router
 from atende.whatsapp.client import GraphClient
 from atende.whatsapp.simulator import create_simulator_app
@@ -31,6 +33,7 @@ from atende.whatsapp.simulator import create_simulator_app
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     jwt_secret = settings.resolved_jwt_secret()
+    settings.check_secrets("WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -124,10 +127,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    # Inside the request context (request id, security headers, access log), in front of the rest.
+    app.add_middleware(WebhookReceiver)
     app.add_middleware(RequestContextMiddleware)
     # Routes match in order: the webhook, the hottest path, skips scanning every /api route.
     app.include_router(webhook_router)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(api_router)
     if settings.is_simulator_enabled:
         simulator_app = create_simulator_app(settings)

@@ -3,10 +3,12 @@ from typing import Any
 
 import httpx
 import respx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from atende.core.db import Database, Event
+from atende.media.models import Upload
 from atende.messages.models import Message
+from tests.factories import ago
 from tests.media.conftest import WEBHOOK
 
 SIGNED_HEADERS = ("content-type", "x-hub-signature-256")
@@ -43,3 +45,33 @@ async def reload(db: Database, message_id: uuid.UUID | str) -> Message:
 
 def named(events: list[Event], name: str) -> list[Event]:
     return [e for e in events if e.name == name]
+
+
+async def uploaded(
+    client: httpx.AsyncClient, auth: dict[str, str], content: bytes, filename: str
+) -> str:
+    """`POST /api/uploads`; the new upload's id."""
+    response = await client.post(
+        "/api/uploads",
+        files={"file": (filename, content, "application/octet-stream")},
+        headers=auth,
+    )
+    assert response.status_code == 201, response.text
+    upload_id: str = response.json()["id"]
+    return upload_id
+
+
+async def age_upload(db: Database, upload_id: str, *, hours: float) -> None:
+    """Makes the upload look `hours` old."""
+    async with db.session() as s:
+        await s.execute(
+            update(Upload)
+            .where(Upload.id == uuid.UUID(upload_id))
+            .values(created_at=ago(hours=hours))
+        )
+        await s.commit()
+
+
+async def upload_row(db: Database, upload_id: str) -> Upload | None:
+    async with db.session() as s:
+        return await s.get(Upload, uuid.UUID(upload_id))

@@ -18,13 +18,20 @@ from fastapi import FastAPI
 from atende.core.config import Settings
 from atende.core.db import Database
 from atende.media import links
+from atende.media.cleanup import delete_unsent_uploads
 from atende.media.fetcher import MediaFetcher
 from atende.media.storage import S3Storage, StorageError, storage_from_settings
 from atende.whatsapp import simulator_samples
 from atende.whatsapp.client import GraphClient
-from tests.factories import Factory
+from tests.factories import Factory, ago
 from tests.media.conftest import Scene
-from tests.media.helpers import message_by_wamid, simulate_inbound
+from tests.media.helpers import (
+    age_upload,
+    message_by_wamid,
+    simulate_inbound,
+    upload_row,
+    uploaded,
+)
 
 BUCKET = "atende-media"
 CREDENTIALS = {"s3_access_key_id": "testing", "s3_secret_access_key": "testing"}
@@ -176,3 +183,38 @@ async def test_an_upload_lands_in_s3(
     assert response.status_code == 201
     storage = s3_app.state.media_storage
     assert await storage.size(f"uploads/{response.json()['id']}") == len(pdf)
+
+
+async def test_an_unsent_upload_is_deleted_from_s3_and_a_sent_one_kept(
+    s3_app: FastAPI,
+    client: httpx.AsyncClient,
+    factory: Factory,
+    scene: Scene,
+    db: Database,
+) -> None:
+    storage = s3_app.state.media_storage
+    auth = factory.auth(scene.agent)
+    contact = await factory.contact(wa_id="5511988887777", name="Dana")
+    conversation = await factory.conversation(
+        number=scene.number, contact=contact, team=scene.team, last_inbound_at=ago(hours=1)
+    )
+    await factory.commit()
+    unsent = await uploaded(client, auth, simulator_samples.pdf("rascunho"), "rascunho.pdf")
+    sent = await uploaded(client, auth, simulator_samples.pdf("enviado"), "enviado.pdf")
+    response = await client.post(
+        f"/api/conversations/{conversation.id}/messages",
+        json={"type": "document", "upload_id": sent},
+        headers=auth,
+    )
+    assert response.status_code == 202, response.text
+    for upload_id in (unsent, sent):
+        await age_upload(db, upload_id, hours=25)
+
+    stats = await delete_unsent_uploads(db, storage, older_than=ago(hours=24))
+
+    assert (stats.deleted, stats.files_failed) == (1, 0)
+    assert await upload_row(db, unsent) is None
+    assert await storage.size(f"uploads/{unsent}") is None
+    assert await storage.size(f"uploads/{sent}") == len(simulator_samples.pdf("enviado"))
+    served = await client.get(response.json()["media"]["url"])
+    assert served.status_code == 200 and served.content == simulator_samples.pdf("enviado")

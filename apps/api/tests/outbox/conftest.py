@@ -32,6 +32,9 @@ class FakeClock:
     def __call__(self) -> datetime:
         return self.now
 
+    def seconds(self) -> float:
+        return self.now.timestamp()
+
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
 
@@ -76,7 +79,8 @@ async def make_sender(
             database or db,
             settings,
             graph=graph,
-            limiter=TokenBucket(),
+            # On the fake clock too, so a Retry-After block ends when the test moves it on.
+            limiter=TokenBucket(clock=clock.seconds) if use_clock else TokenBucket(),
             secret=settings.resolved_jwt_secret(),
             **({"clock": clock} if use_clock else {}),
         )

@@ -2,6 +2,7 @@
 (token bucket) and across processes (Redis, the real server at 127.0.0.1:6379)."""
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -102,3 +103,35 @@ async def test_redis_limiter_falls_back_to_the_process_when_redis_is_down() -> N
     assert await limiter.reserve("n", 1.0) == 0.0
     assert await limiter.reserve("n", 1.0) > 0.5
     await limiter.aclose()
+
+
+async def test_a_late_wake_up_takes_a_new_slot_instead_of_crowding_the_window() -> None:
+    """A busy event loop wakes one sender up late, next to on-time ones: sending anyway
+    would put eleven sends in one second at 10/s."""
+    bucket = TokenBucket()
+    admitted: list[float] = []
+
+    async def send() -> None:
+        assert await acquire(bucket, "n", 10.0, max_wait=10)
+        admitted.append(time.monotonic())
+
+    async def stall() -> None:
+        # Slot 9 is due 0.92 s in; the loop is stuck from 0.87 s to 0.99 s.
+        await asyncio.sleep(0.87)
+        time.sleep(0.12)  # noqa: ASYNC251 (blocking on purpose)
+
+    await asyncio.gather(stall(), *(send() for _ in range(21)))
+    assert max_in_any_window(admitted) <= 10
+
+
+async def test_a_dead_redis_is_logged_once_and_not_asked_on_every_send(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limiter = RedisRateLimiter.from_url("redis://127.0.0.1:1/0", prefix="x")
+    with caplog.at_level(logging.INFO, logger="atende.whatsapp.ratelimit"):
+        for _ in range(50):
+            await limiter.reserve("n", 1000.0)
+            await limiter.blocked("n")
+    await limiter.aclose()
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1

@@ -8,7 +8,6 @@ exactly once, by the same server process, which recovers without a restart.
 """
 
 import asyncio
-import logging
 import os
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -24,10 +23,10 @@ from atende.whatsapp.envelopes import text_message_envelope
 from atende.whatsapp.signature import sign
 from tests.conftest import IN_CI
 from tests.deploy.stack import Stack, free_port
+from tests.reliability.conftest import Report
 from tests.reliability.pgcluster import PrivateCluster, available
 
 pytestmark = pytest.mark.slow
-logger = logging.getLogger(__name__)
 
 APP_SECRET = "outage-app-secret"
 PHONE_NUMBER_ID = "109900000000001"
@@ -152,7 +151,7 @@ async def _post(http: httpx.AsyncClient, delivery: Delivery) -> int:
     return status
 
 
-async def test_database_outage_loses_nothing(deployment: Deployment) -> None:
+async def test_database_outage_loses_nothing(deployment: Deployment, report: Report) -> None:
     stack, cluster = deployment.stack, deployment.cluster
     api = stack.processes[0]
     pid = api.popen.pid
@@ -231,7 +230,7 @@ async def test_database_outage_loses_nothing(deployment: Deployment) -> None:
         "redeliveries": redeliveries,
         "first_try_statuses": sorted(set(first)),
     }
-    logger.info("database outage figures: %s", figures)
+    report("database outage", figures)
 
     assert len(during) >= OUTAGE_SECONDS * RATE_PER_SECOND * 0.8, figures
     assert {d.statuses[0] for d in during} == {503}, figures

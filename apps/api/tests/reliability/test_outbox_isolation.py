@@ -5,7 +5,6 @@ import time
 from datetime import timedelta
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from atende.conversations.models import Conversation
@@ -63,11 +62,6 @@ async def sent_count(db: Database, phone_number_id: str) -> int:
         return int(await s.scalar(stmt) or 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the outbox claims oldest-first with one shared concurrency limit: calls to a "
-    "number that hang until the timeout fill every slot, and other numbers wait behind them",
-)
 async def test_a_number_whose_calls_hang_does_not_starve_the_others(
     factory: Factory, db: Database, settings: Settings
 ) -> None:

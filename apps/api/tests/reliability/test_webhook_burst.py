@@ -8,7 +8,6 @@ as Meta does.
 """
 
 import asyncio
-import logging
 import random
 import time
 import uuid
@@ -41,9 +40,9 @@ from tests.conftest import (
     create_pg_database,
     drop_pg_database,
 )
+from tests.reliability.conftest import Report
 
 pytestmark = pytest.mark.slow
-logger = logging.getLogger(__name__)
 
 APP_SECRET = "burst-app-secret"
 PHONE_NUMBER_ID = "109900000000777"
@@ -293,7 +292,9 @@ async def state(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-async def test_a_concurrent_shuffled_burst_ends_as_an_ordered_replay(sites: list[Site]) -> None:
+async def test_a_concurrent_shuffled_burst_ends_as_an_ordered_replay(
+    sites: list[Site], report: Report
+) -> None:
     burst, replay = sites
     rng = random.Random(20261129)
     updates = build_updates(rng)
@@ -307,7 +308,7 @@ async def test_a_concurrent_shuffled_burst_ends_as_an_ordered_replay(sites: list
     figures["updates"] = POSTS * PER_POST
     figures["unique_updates"] = len(updates)
     await post_all(replay.client, ordered_bodies(updates), 1)
-    logger.info("webhook burst figures: %s", figures)
+    report("webhook burst", figures)
 
     got, expected = await state(burst.db), await state(replay.db)
     for name in STATE_QUERIES:

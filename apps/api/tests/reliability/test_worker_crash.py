@@ -1,15 +1,18 @@
 """`atende worker` killed with SIGKILL in the middle of sending 1,000 messages through the
 simulator (with latency): a second worker finishes the job and nothing is lost.
 
-What can be sent twice is bounded by what the dead worker had in flight: a message whose call
-reached Meta but whose result was never recorded is sent again once its lease expires
-(SEND_CLAIM_SECONDS), since nothing tells the next worker that Meta already has it. The
+The window for a double send: from the moment a call reaches Meta until the batch holding its
+result (the wamid) is committed. The sender records results in batches while it keeps
+sending, so at a kill the messages inside that window are the calls in flight plus the
+answered ones not yet written; their claims were never released, and once their lease ends
+(SEND_CLAIM_SECONDS) the next worker sends them again, since nothing tells it that Meta
+already has them. Everything else is either recorded as sent or was never called. The
 simulator counts sends per `biz_opaque_callback_data` (the message id), so the test sees
-exactly which messages went out twice.
+exactly which messages went out twice, reports how many (`sent_twice`, also in the JUnit
+properties), and checks it against what was claimed and unrecorded at the kill.
 """
 
 import asyncio
-import logging
 import os
 import time
 from collections.abc import AsyncIterator
@@ -31,9 +34,9 @@ from atende.numbers.models import Number
 from atende.whatsapp.schemas import text_message_body
 from tests.conftest import IN_CI, _pg_available, create_pg_database, drop_pg_database
 from tests.deploy.stack import Stack, free_port
+from tests.reliability.conftest import Report
 
 pytestmark = pytest.mark.slow
-logger = logging.getLogger(__name__)
 
 MESSAGES = 1_000
 KILL_AFTER = 300
@@ -155,7 +158,7 @@ async def _counts(conn: asyncpg.Connection) -> tuple[int, int]:
     return int(row["sent"]), int(row["in_flight"])
 
 
-async def test_a_killed_worker_loses_nothing(deployment: Deployment) -> None:
+async def test_a_killed_worker_loses_nothing(deployment: Deployment, report: Report) -> None:
     stack = deployment.stack
     async with httpx.AsyncClient(base_url=deployment.base_url) as http:
         control = await http.post(
@@ -203,7 +206,7 @@ async def test_a_killed_worker_loses_nothing(deployment: Deployment) -> None:
         "seconds_to_finish_after_kill": round(finished, 1),
         "lease_seconds": LEASE_SECONDS,
     }
-    logger.info("worker crash figures: %s", figures)
+    report("worker crash", figures)
 
     # Nothing lost: every message is recorded as sent with a wamid...
     assert {str(row["id"]) for row in stored} == ids

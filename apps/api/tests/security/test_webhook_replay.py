@@ -6,7 +6,6 @@ from typing import Any
 
 import httpx
 import orjson
-import pytest
 from sqlalchemy import text
 
 from atende.core.db import Database, Event
@@ -120,11 +119,6 @@ async def test_late_statuses_change_nothing_and_emit_nothing(
     assert events[emitted:] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reactions keep no time per reactor: a late redelivery of an older reaction "
-    "overwrites the customer's newer one (and announces it)",
-)
 async def test_a_late_redelivered_reaction_does_not_undo_a_newer_one(
     client: httpx.AsyncClient, number: Number, db: Database, events: list[Event]
 ) -> None:
@@ -141,6 +135,34 @@ async def test_a_late_redelivered_reaction_does_not_undo_a_newer_one(
 
     assert (await h.message(db, target)).reactions == {CUSTOMER: "❤️"}
     assert events[emitted:] == []
+
+
+async def test_reactions_delivered_out_of_order_end_as_the_customer_left_them(
+    client: httpx.AsyncClient, number: Number, db: Database, events: list[Event]
+) -> None:
+    """Not a redelivery: each reaction arrives once, newest first. The older ones lose."""
+    now = int(time.time())
+    assert (await h.post(client, "text")).status_code == 200
+    target = "wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0E5QkQ0RTk4QTNGMkMxMEQ3N0IA"
+    removed = reaction("wamid.R3", target, "", now)
+    assert (await h.post_body(client, removed)).status_code == 200
+    emitted = len(events)
+
+    for older in (
+        reaction("wamid.R2", target, "❤️", now - 5),
+        reaction("wamid.R1", target, "👍", now - 9),
+    ):
+        assert (await h.post_body(client, older)).status_code == 200
+
+    stored = await h.message(db, target)
+    assert stored.reactions is None
+    assert stored.reactions_at == {CUSTOMER: now}
+    assert events[emitted:] == []
+
+    newer = reaction("wamid.R4", target, "🙏", now + 1)
+    assert (await h.post_body(client, newer)).status_code == 200
+    assert (await h.message(db, target)).reactions == {CUSTOMER: "🙏"}
+    assert [e.name for e in events[emitted:]] == ["message:updated"]
 
 
 # -- signature ---------------------------------------------------------------------------------

@@ -107,6 +107,22 @@ async def list_contact_history(
     )
 
 
+async def queue_updated(session: AsyncSession, *, conversation: Conversation) -> ConversationRead:
+    """Queues conversation:updated with the conversation as it now reads; the caller commits."""
+    read = await repository.load_read(session, conversation.id)
+    assert read is not None
+    queue_event(
+        session,
+        conversation_event(
+            CONVERSATION_UPDATED,
+            {"conversation": read.model_dump(mode="json")},
+            team_id=conversation.team_id,
+            assignee_id=conversation.assignee_id,
+        ),
+    )
+    return read
+
+
 def _check_may_change_status(user: Principal, conversation: Conversation) -> None:
     # Agents close or reopen their own and unassigned ones, not a colleague's.
     if user.sees_everything or conversation.assignee_id in (None, user.id):
@@ -133,17 +149,7 @@ async def _set_status(
         if opening:
             raise ConversationAlreadyOpen("The conversation is already open")
         raise ConversationAlreadyResolved("The conversation is already resolved")
-    read = await repository.load_read(session, conversation.id)
-    assert read is not None
-    queue_event(
-        session,
-        conversation_event(
-            CONVERSATION_UPDATED,
-            {"conversation": read.model_dump(mode="json")},
-            team_id=conversation.team_id,
-            assignee_id=conversation.assignee_id,
-        ),
-    )
+    read = await queue_updated(session, conversation=conversation)
     await commit(session)
     return read
 

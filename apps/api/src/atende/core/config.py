@@ -6,10 +6,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret"}
+# The development defaults of the webhook secrets: anyone can sign a webhook with them.
+DEV_SECRETS = {"dev-app-secret", "dev-verify-token"}
+DATABASE_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+# What production refuses to run without, and where the real value comes from.
+SECRET_HINTS = {
+    "JWT_SECRET": "a long random value, e.g. "
+    "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`",
+    "WHATSAPP_APP_SECRET": "the Meta app secret (App settings > Basic)",
+    "WHATSAPP_VERIFY_TOKEN": "the verify token typed in Meta's webhook settings",
+}
 
 
 class Environment(StrEnum):
@@ -19,7 +31,34 @@ class Environment(StrEnum):
 
 
 class ConfigError(RuntimeError):
-    """A setting is missing or invalid; the message is meant for the operator."""
+    """A setting is missing or invalid; the message, one line naming the variable, is meant
+    for the operator."""
+
+    def __init__(self, variable: str, reason: str) -> None:
+        super().__init__(f"{variable}: {reason}")
+        self.variable = variable
+        self.reason = reason
+
+    @classmethod
+    def from_validation(cls, error: ValidationError) -> "ConfigError":
+        """Every invalid variable on one line; the values are left out (they may be secrets)."""
+        problems = []
+        for item in error.errors(include_url=False, include_input=False):
+            variable = str(item["loc"][0]).upper() if item["loc"] else "SETTINGS"
+            reason = str(item["msg"]).removeprefix("Value error, ")
+            problems.append((variable, reason))
+        variable, reason = problems[0]
+        others = "; ".join(f"{v}: {r}" for v, r in problems[1:])
+        return cls(variable, f"{reason}; {others}" if others else reason)
+
+
+def is_placeholder(value: str) -> bool:
+    value = value.strip().lower()
+    return (
+        value in PLACEHOLDER_SECRETS
+        or value in DEV_SECRETS
+        or value.startswith(("change-me", "changeme", "change_me"))
+    )
 
 
 class Settings(BaseSettings):
@@ -74,6 +113,13 @@ class Settings(BaseSettings):
     template_sync_seconds: float = 6 * 3600
     webhook_max_body_bytes: int = 3 * 1024 * 1024 + 64 * 1024
 
+    # GET /metrics (Prometheus): with a token, only `Authorization: Bearer <token>`; without
+    # one, only clients on this machine (loopback).
+    metrics_token: str | None = None
+    # On SIGTERM: how long requests in flight (serve) and Graph calls in flight (worker, and
+    # the embedded sender) may take to finish before they are cut.
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+
     # Media files: on local disk (default: data_dir/media), or in S3 when S3_BUCKET is set.
     media_dir: Path | None = None
     s3_bucket: str | None = None
@@ -91,6 +137,8 @@ class Settings(BaseSettings):
     media_claim_seconds: float = 300.0
     media_concurrency: int = 4
     media_poll_seconds: float = 1.0
+    # Uploads no message took are deleted (row and file) this long after upload; 0 keeps them.
+    upload_retention_hours: float = 24.0
 
     # First administrator created by `atende seed`; an empty password is generated and shown once.
     admin_email: str = "admin@atende.local"
@@ -103,12 +151,33 @@ class Settings(BaseSettings):
             return [o.strip() for o in value.split(",") if o.strip()]
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        for scheme in ("postgresql://", "postgres://"):
+            if value.startswith(scheme):
+                value = "postgresql+asyncpg://" + value[len(scheme) :]
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL; use postgresql://user:password@host:5432/name "
+                "or sqlite+aiosqlite:///path/to/atende.db"
+            ) from None
+        if url.drivername not in DATABASE_DRIVERS:
+            raise ValueError(
+                f"unsupported database {url.drivername!r}; use postgresql://… or "
+                "sqlite+aiosqlite:///…"
+            )
+        return value
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'atende.db').as_posix()}"
-        if self.database_url.startswith("postgresql://"):
-            self.database_url = "postgresql+asyncpg://" + self.database_url[len("postgresql://") :]
         return self
 
     @property
@@ -137,15 +206,22 @@ class Settings(BaseSettings):
             return self.log_json
         return self.environment == Environment.PRODUCTION
 
+    def check_secrets(self, *variables: str) -> None:
+        """Production refuses to start with any of these secrets empty or a placeholder."""
+        if self.environment != Environment.PRODUCTION:
+            return
+        for variable in variables:
+            if is_placeholder(getattr(self, variable.lower())):
+                raise ConfigError(
+                    variable,
+                    f"not set or a placeholder; production needs {SECRET_HINTS[variable]}",
+                )
+
     def resolved_jwt_secret(self) -> str:
         """The signing secret; production refuses to start without one."""
-        if self.jwt_secret and self.jwt_secret not in PLACEHOLDER_SECRETS:
+        if self.jwt_secret and not is_placeholder(self.jwt_secret):
             return self.jwt_secret
-        if self.environment == Environment.PRODUCTION:
-            raise ConfigError(
-                "JWT_SECRET is not set: production mode needs a long random JWT_SECRET "
-                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
-            )
+        self.check_secrets("JWT_SECRET")
         path = self.data_dir / "jwt_secret"
         if path.exists():
             return path.read_text().strip()

@@ -21,9 +21,6 @@ SECURITY_HEADERS = [
 ]
 
 
-PUBLIC_API_PATHS = ("/api/openapi.json", "/api/docs")
-
-
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -45,13 +42,9 @@ class RequestContextMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
-                # Tokens and conversations must not stay in browser or proxy caches (the public
-                # schema and docs may).
-                path = scope["path"]
-                if (
-                    path.startswith("/api/")
-                    and not path.startswith(PUBLIC_API_PATHS)
-                    and not any(name.lower() == b"cache-control" for name, _ in headers)
+                # Tokens and conversations must not stay in browser or proxy caches.
+                if scope["path"].startswith("/api/") and not any(
+                    name.lower() == b"cache-control" for name, _ in headers
                 ):
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers

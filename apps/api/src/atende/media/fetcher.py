@@ -7,7 +7,8 @@ are retried with backoff; after the last attempt, or on a permanent error (the m
 gone: Meta keeps inbound media 7 days), the message shows `media.status = "failed"`. Ready
 and failed both publish `message:updated`.
 
-It runs next to the outbox sender: embedded in `atende serve`, and in `atende worker`.
+It runs next to the outbox sender (embedded in `atende serve`, or in `atende worker`) and
+starts the other media job beside it: the sweep of unsent uploads (media/cleanup.py).
 Meta is never called inside a transaction: claim + commit, download, then record + commit.
 """
 
@@ -28,6 +29,7 @@ from atende.core.config import Settings
 from atende.core.db import Database, commit
 from atende.core.types import utcnow
 from atende.media import fetch_store
+from atende.media.cleanup import UploadSweeper
 from atende.media.constants import MAX_DOWNLOAD_BYTES, base_mime
 from atende.media.fetch_store import MediaJob
 from atende.media.storage import MediaStorage, StorageError, inbound_key, staging_file
@@ -110,14 +112,17 @@ class MediaFetcher:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self.totals = FetchStats()
+        self.upload_sweeper = UploadSweeper(db, settings, storage=storage, clock=clock)
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="media-fetcher")
+        self.upload_sweeper.start()
 
     async def stop(self) -> None:
         self.request_stop()
+        await self.upload_sweeper.stop()
         if self._task is not None:
             await self._task
             self._task = None

@@ -7,8 +7,10 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atende.conversations.models import Conversation
@@ -118,6 +120,21 @@ def check_kind(upload: Upload, kind: MediaKind) -> None:
     limit = max_bytes_for(kind, animated=upload.is_animated)
     if upload.size > limit:
         raise UnsupportedMedia(f"WhatsApp accepts {kind.value} files up to {_human(limit)}")
+
+
+async def mark_attached(session: AsyncSession, *, upload_id: uuid.UUID, at: datetime) -> bool:
+    """Records (in the caller's transaction) that a message takes the upload's file, so the
+    clean-up of unsent uploads keeps it. False when the clean-up deleted the upload first.
+
+    A write, not a read: on PostgreSQL the clean-up's DELETE waits for this row lock and then
+    skips the row; on SQLite one of the two writers goes first."""
+    result = await session.execute(
+        update(Upload)
+        .where(Upload.id == upload_id)
+        .values(attached_at=func.coalesce(Upload.attached_at, at))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def _human(size: int) -> str:

@@ -119,7 +119,7 @@ async def ingest_messages(session: AsyncSession, *, items: list[RoutedMessage]) 
         if conversation_id is not None:
             rows.append(_row(item.message, conversation_id, now))
     activity = ActivityLog()
-    reacted = _react(reactions, targets, {r["wamid"]: r for r in rows}, activity)
+    saved, reacted = _react(reactions, targets, {r["wamid"]: r for r in rows}, activity)
     if rows:
         stmt = _insert_messages(dialect)
         # Sorted keys: concurrent transactions then wait on each other instead of deadlocking.
@@ -134,9 +134,9 @@ async def ingest_messages(session: AsyncSession, *, items: list[RoutedMessage]) 
             await change_wa_id(
                 session, contact_id=contact_of[wamid], wa_id=number_changes[wamid] or ""
             )
-    if reacted:
-        await _save_reactions(session, reacted, now)
-        result.reacted = reacted
+    if saved:
+        await _save_reactions(session, saved, now)
+    result.reacted = reacted
     await record_activity(session, log=activity, now=now)
     return result
 
@@ -270,6 +270,7 @@ def _row(message: InboundMessage, conversation_id: uuid.UUID, now: datetime) -> 
         "payload": message.payload,
         "reply_to_wamid": message.reply_to_wamid,
         "reactions": None,
+        "reactions_at": None,
         "media_id": message.media_id,
         "media_mime_type": message.media_mime_type,
         "media_sha256": message.media_sha256,
@@ -303,46 +304,62 @@ def _react(
     targets: dict[str, Message],
     rows: dict[str, dict[str, Any]],
     activity: ActivityLog,
-) -> list[Message]:
+) -> tuple[list[Message], list[Message]]:
     """Fold reactions into their targets (stored ones, or rows about to be inserted).
 
-    Returns the stored targets whose reactions changed. Reactions open no bubble but count
-    for the 24-hour window of the target's conversation.
+    Returns the stored targets to save and, among them, those whose reactions changed.
+    Reactions open no bubble but count for the 24-hour window of the target's conversation.
+    Each reactor's latest reaction wins, by Meta's timestamp, whatever the delivery order.
     """
-    changed: dict[uuid.UUID, tuple[Message, dict[str, str]]] = {}
+    changed: dict[uuid.UUID, tuple[Message, Reactions]] = {}
     for item in sorted(reactions, key=lambda i: i.message.timestamp):
         message = item.message
         assert message.reaction is not None
         target_wamid = message.reaction.target_wamid
+        at = int(message.timestamp.timestamp())
         stored = targets.get(target_wamid)
         if stored is not None:
-            current = changed.get(stored.id, (stored, dict(stored.reactions or {})))[1]
-            _set_reaction(current, message.reactor, message.reaction.emoji)
-            changed[stored.id] = (stored, current)
+            state = changed.get(stored.id, (stored, Reactions.of(stored)))[1]
+            state.set(message.reactor, message.reaction.emoji, at)
+            changed[stored.id] = (stored, state)
             conversation_id = stored.conversation_id
         else:
             row = rows.get(target_wamid)
             if row is None:
                 continue  # its conversation could not be found; nothing to attach to
-            row["reactions"] = _set_reaction(
-                dict(row["reactions"] or {}), message.reactor, message.reaction.emoji
-            )
+            state = Reactions(dict(row["reactions"] or {}), dict(row["reactions_at"] or {}))
+            state.set(message.reactor, message.reaction.emoji, at)
+            row["reactions"], row["reactions_at"] = state.emojis or None, state.times
             conversation_id = row["conversation_id"]
         activity.inbound(conversation_id, message.timestamp)
-    out = []
-    for stored, reactions_now in changed.values():
-        if reactions_now != (stored.reactions or {}):
-            set_committed_value(stored, "reactions", reactions_now or None)
-            out.append(stored)
-    return out
+    saved, announced = [], []
+    for stored, state in changed.values():
+        if state.times != (stored.reactions_at or {}):
+            saved.append(stored)
+        if state.emojis != (stored.reactions or {}):
+            announced.append(stored)
+        set_committed_value(stored, "reactions", state.emojis or None)
+        set_committed_value(stored, "reactions_at", state.times)
+    return saved, announced
 
 
-def _set_reaction(reactions: dict[str, str], reactor: str, emoji: str | None) -> dict[str, str]:
-    if emoji:
-        reactions[reactor] = emoji
-    else:
-        reactions.pop(reactor, None)
-    return reactions
+@dataclass(slots=True)
+class Reactions:
+    emojis: dict[str, str]
+    times: dict[str, int]
+
+    @classmethod
+    def of(cls, message: Message) -> "Reactions":
+        return cls(dict(message.reactions or {}), dict(message.reactions_at or {}))
+
+    def set(self, reactor: str, emoji: str | None, at: int) -> None:
+        if self.times.get(reactor, at) > at:
+            return  # an older reaction arriving late
+        self.times[reactor] = at
+        if emoji:
+            self.emojis[reactor] = emoji
+        else:
+            self.emojis.pop(reactor, None)
 
 
 async def _save_reactions(session: AsyncSession, reacted: list[Message], now: datetime) -> None:
@@ -351,6 +368,7 @@ async def _save_reactions(session: AsyncSession, reacted: list[Message], now: da
         .where(_m.id == bindparam("b_id"))
         .values(
             reactions=bindparam("b_reactions", type_=_m.reactions.type),
+            reactions_at=bindparam("b_reactions_at", type_=_m.reactions_at.type),
             updated_at=bindparam("b_now", type_=_m.updated_at.type),
         )
     )
@@ -358,7 +376,12 @@ async def _save_reactions(session: AsyncSession, reacted: list[Message], now: da
         session,
         stmt,
         [
-            {"b_id": m.id, "b_reactions": m.reactions, "b_now": now}
+            {
+                "b_id": m.id,
+                "b_reactions": m.reactions,
+                "b_reactions_at": m.reactions_at,
+                "b_now": now,
+            }
             for m in sorted(reacted, key=lambda m: m.id)
         ],
     )

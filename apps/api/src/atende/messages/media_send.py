@@ -9,14 +9,10 @@ own bubble shows it at once.
 
 import uuid
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atende.contacts.models import Contact
-from atende.conversations import repository as conversations_repository
-from atende.conversations.exceptions import ContactNotFound
 from atende.conversations.models import Conversation
-from atende.core.db import commit, queue_event, rollback
 from atende.core.deps import Principal
 from atende.core.exceptions import InvalidInput
 from atende.core.types import new_id, utcnow
@@ -24,15 +20,18 @@ from atende.media import service as media_service
 from atende.media.constants import LIMITS, MediaKind
 from atende.media.exceptions import UploadNotFound
 from atende.media.models import Upload
-from atende.messages.exceptions import NumberInactive
-from atende.messages.models import Direction, MediaStatus, Message, MessageStatus
-from atende.messages.repository import to_message_read
-from atende.messages.schemas import MediaMessageCreate, MessageRead, ReplyRef, UserRef
-from atende.messages.service import _check_window, _open_conversation, _reply_target
-from atende.numbers.exceptions import NumberNotFound
+from atende.messages import outbound
+from atende.messages.models import MediaStatus, Message
+from atende.messages.schemas import MediaMessageCreate, MessageRead
 from atende.numbers.models import Number
-from atende.realtime.events import MESSAGE_NEW, conversation_event
 from atende.whatsapp import schemas as graph_schemas
+
+
+def _upload_not_found() -> UploadNotFound:
+    return UploadNotFound(
+        "Upload not found",
+        fields=[{"loc": ["body", "upload_id"], "msg": "Upload not found", "type": "missing"}],
+    )
 
 
 def _field_error(field: str, message: str) -> InvalidInput:
@@ -48,10 +47,7 @@ async def _checked_upload(
     filename)."""
     upload = await session.get(Upload, data.upload_id)
     if upload is None or upload.user_id != user.id:
-        raise UploadNotFound(
-            "Upload not found",
-            fields=[{"loc": ["body", "upload_id"], "msg": "Upload not found", "type": "missing"}],
-        )
+        raise _upload_not_found()
     kind = MediaKind(data.type)
     caption = (data.caption or "").strip() or None
     if caption and not LIMITS[kind].takes_caption:
@@ -65,26 +61,31 @@ async def _checked_upload(
     return upload, kind, caption, filename
 
 
-async def _queue_media(
+async def send_media(
     session: AsyncSession,
     *,
     user: Principal,
     conversation: Conversation,
-    number: Number,
-    contact: Contact,
     data: MediaMessageCreate,
 ) -> MessageRead:
+    """Queues a media reply in a conversation the caller may see (checked by the caller's
+    dependency, or by `open_conversation`)."""
+    number = await session.get(Number, conversation.number_id)
+    contact = await session.get(Contact, conversation.contact_id)
+    assert number is not None and contact is not None  # foreign keys
     now = utcnow()
-    if not number.is_active:
-        raise NumberInactive("This number is inactive and cannot send messages")
+    outbound.check_active(number)
     upload, kind, caption, filename = await _checked_upload(session, user=user, data=data)
-    _check_window(conversation.last_inbound_at, now)
-    target = await _reply_target(session, conversation=conversation, reply_to_id=data.reply_to_id)
+    outbound.check_service_window(conversation.last_inbound_at, now)
+    target = await outbound.reply_target(
+        session, conversation=conversation, reply_to_id=data.reply_to_id
+    )
+    # The file becomes the message's: from now on the unsent-uploads clean-up keeps it.
+    if not await media_service.mark_attached(session, upload_id=upload.id, at=now):
+        raise _upload_not_found()
     message_id = new_id()
     message = Message(
         id=message_id,
-        conversation_id=conversation.id,
-        direction=Direction.OUTBOUND,
         type=kind.value,
         text=caption,
         payload=graph_schemas.media_message_body(
@@ -103,69 +104,9 @@ async def _queue_media(
         media_filename=filename or upload.filename,
         media_status=MediaStatus.READY,
         media_path=upload.storage_key,
-        sender_id=user.id,
-        is_automated=False,
-        status=MessageStatus.QUEUED,
-        timestamp=now,
-        created_at=now,
-        attempts=0,
-        next_attempt_at=now,
     )
-    session.add(message)
-    conversation.last_message_id = message_id
-    conversation.last_message_at = now
-    if conversation.first_response_at is None:
-        conversation.first_response_at = now
-    await session.flush()
-
-    read = to_message_read(message).model_copy(
-        update={
-            "sender": UserRef(id=user.id, name=user.name),
-            "reply_to": (
-                ReplyRef(
-                    id=target.id,
-                    wamid=target.wamid or "",
-                    text=target.text,
-                    direction=target.direction,
-                )
-                if target
-                else None
-            ),
-        }
-    )
-    conversation_read = await conversations_repository.load_read(session, conversation.id)
-    queue_event(
-        session,
-        conversation_event(
-            MESSAGE_NEW,
-            {
-                "conversation": conversation_read.model_dump(mode="json")
-                if conversation_read
-                else None,
-                "message": read.model_dump(mode="json"),
-            },
-            team_id=conversation.team_id,
-            assignee_id=conversation.assignee_id,
-        ),
-    )
-    await commit(session)
-    return read
-
-
-async def send_media(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    conversation: Conversation,
-    data: MediaMessageCreate,
-) -> MessageRead:
-    """Queues a media reply in a conversation the caller may see (checked by the caller's
-    dependency)."""
-    number = await session.get(Number, conversation.number_id)
-    contact = await session.get(Contact, conversation.contact_id)
-    assert number is not None and contact is not None  # foreign keys
-    return await _queue_media(
-        session, user=user, conversation=conversation, number=number, contact=contact, data=data
+    return await outbound.queue_outbound(
+        session, user=user, conversation=conversation, message=message, now=now, reply_to=target
     )
 
 
@@ -179,28 +120,11 @@ async def send_media_to_contact(
 ) -> MessageRead:
     """Media to a contact through a number, in the pair's open conversation or a new one
     (the 24-hour window applies, as for text)."""
-    for attempt in range(2):
-        contact = await session.get(Contact, contact_id)
-        if contact is None:
-            raise ContactNotFound("Contact not found")
-        number = await session.get(Number, number_id)
-        if number is None:
-            raise NumberNotFound("Number not found")
-        try:
-            conversation = await _open_conversation(
-                session, user=user, number=number, contact=contact
-            )
-            return await _queue_media(
-                session,
-                user=user,
-                conversation=conversation,
-                number=number,
-                contact=contact,
-                data=data,
-            )
-        except IntegrityError:
-            # Another request opened the pair's conversation first: use that one.
-            await rollback(session)
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+
+    async def send() -> MessageRead:
+        conversation = await outbound.open_pair_conversation(
+            session, user=user, contact_id=contact_id, number_id=number_id
+        )
+        return await send_media(session, user=user, conversation=conversation, data=data)
+
+    return await outbound.retry_on_conflict(session, send)

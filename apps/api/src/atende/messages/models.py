@@ -77,6 +77,9 @@ class Message(Base):
     reply_to_wamid: Mapped[str | None] = mapped_column(String(255))
     # Customer reactions to this message, {reactor wa_id/BSUID: emoji}.
     reactions: Mapped[dict[str, str] | None] = mapped_column(JSONType)
+    # When each reactor last reacted (or un-reacted), {reactor: unix seconds}: a late
+    # redelivery of an older reaction must not undo a newer one.
+    reactions_at: Mapped[dict[str, int] | None] = mapped_column(JSONType)
 
     media_id: Mapped[str | None] = mapped_column(String(128))
     media_mime_type: Mapped[str | None] = mapped_column(String(128))

@@ -1,13 +1,17 @@
 """The outbox sender: claims queued messages, calls the Graph API, records the results.
 
-Pipelined for throughput: claims come in batches (one UPDATE … RETURNING), each message is
-sent by its own task (at most `send_concurrency` in flight, paced by the per-number rate
-limiter), and results are written in batches by a single recorder task while new sends go
-on. Meta is never called inside a transaction: claim + commit, call, then record + commit.
+Pipelined for throughput: claims come in batches, each message is sent by its own task (at
+most `send_concurrency` in flight, paced by the per-number rate limiter), and results are
+written in batches by a single recorder task while new sends go on. Meta is never called
+inside a transaction: claim + commit, call, then record + commit.
+
+Each number has a lane (outbox_lanes.py): a fair share of the slots and of the claims, and a
+circuit, so a number that Meta throttles, fails or leaves hanging never holds up the others.
 
 Retries use exponential backoff with full jitter, never sooner than Meta's Retry-After;
-a throughput error (130429, 4, 80007, HTTP 429) also pauses the whole number briefly, while
-a pair-rate error (131056) only delays its own message.
+a throughput error (130429, 4, 80007, HTTP 429) also blocks the whole number until then (in
+every sender process, through the rate limiter), while a pair-rate error (131056) only delays
+its own message.
 """
 
 import asyncio
@@ -15,9 +19,7 @@ import contextlib
 import logging
 import random
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from atende.core.config import Settings
@@ -26,12 +28,13 @@ from atende.core.types import utcnow
 from atende.media import outbound as media_outbound
 from atende.media.storage import MediaStorage, storage_from_settings
 from atende.messages import outbox_store
-from atende.messages.outbox_store import ClaimedMessage, RecordStats, ResultKind, SendResult
+from atende.messages.outbox_lanes import Job, Lane, Lanes
+from atende.messages.outbox_store import Claim, ClaimedMessage, RecordStats, ResultKind, SendResult
 from atende.numbers.models import Number
 from atende.numbers.service import access_token_for
 from atende.whatsapp.client import GraphClient, base_url_for, token_or_simulator
 from atende.whatsapp.exceptions import WhatsAppError
-from atende.whatsapp.ratelimit import RateLimiter, RedisRateLimiter, TokenBucket, acquire
+from atende.whatsapp.ratelimit import RateLimiter, RedisRateLimiter, TokenBucket, wait_for_slot
 
 logger = logging.getLogger(__name__)
 
@@ -58,15 +61,7 @@ def limiter_from_settings(settings: Settings) -> RateLimiter:
     return TokenBucket()
 
 
-@dataclass(slots=True)
-class Job:
-    message: ClaimedMessage
-    token: str
-    base_url: str
-    rate: float
-    # time.monotonic() after which the call may no longer start.
-    deadline: float
-    calling: bool = False
+__all__ = ["Job", "OutboxSender", "backoff_delay", "limiter_from_settings"]
 
 
 class OutboxSender:
@@ -96,11 +91,12 @@ class OutboxSender:
         self._lease = timedelta(seconds=settings.send_claim_seconds)
         self._margin = min(SEND_MARGIN_SECONDS, settings.send_claim_seconds / 2)
         self._tokens: dict[str | None, str] = {}
-        # Numbers that answered with a throughput error, until when (per process).
-        self._paused: dict[str, datetime] = {}
+        # Per number: claimed jobs waiting for a slot, calls in flight, circuit.
+        self._lanes = Lanes(concurrency=self.concurrency, batch_size=self.batch_size)
         self._inflight: dict[asyncio.Task[None], Job] = {}
-        # Claimed, waiting for a free slot.
-        self._ready: deque[Job] = deque()
+        # time.monotonic() before which a claim that only looks for other numbers is not worth
+        # it (the last one found nothing more).
+        self._idle_until = 0.0
         self._results: list[SendResult] = []
         self._results_ready = asyncio.Event()
         self._signal = asyncio.Event()
@@ -126,9 +122,26 @@ class OutboxSender:
         self._stopping = True
         self._signal.set()
 
+    def unstarted_claims(self) -> list[Claim]:
+        """Claims held without a stored result whose send never started: none after a
+        complete stop; what a stop cut short leaves, for `outbox_store.release`. A call that
+        did start is left to its lease (sending it again could duplicate it)."""
+        jobs = [*self._ready, *(j for j in self._inflight.values() if not j.calling)]
+        held = {Claim(j.message.message_id, j.message.attempts) for j in jobs}
+        held.update(
+            Claim(r.message_id, r.attempts) for r in self._results if r.kind == ResultKind.RELEASED
+        )
+        return list(held)
+
     def wake(self) -> None:
         """A message was queued in this process: claim now instead of at the next poll."""
+        self._idle_until = 0.0
         self._signal.set()
+
+    @property
+    def _ready(self) -> list[Job]:
+        """Claimed jobs waiting for a slot, every number's."""
+        return self._lanes.waiting()
 
     async def run(self) -> None:
         recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
@@ -139,19 +152,27 @@ class OutboxSender:
         try:
             while not self._stopping:
                 self._signal.clear()
+                self._fill()
                 room = limit - len(self._inflight) - len(self._ready)
-                if room >= min_claim or (room > 0 and not self._ready):
+                # Slots are free that no claimed job may take (their numbers are at their
+                # share, or blocked): other numbers' messages may be waiting.
+                starved = (
+                    len(self._inflight) < self.concurrency and time.monotonic() >= self._idle_until
+                )
+                if room >= min_claim or (room > 0 and starved):
                     want = min(room, self.batch_size)
                     try:
-                        jobs = await self._claim(want)
+                        jobs = await self._claim(want, room=self._lanes.room(self._clock()))
                     except Exception:
                         logger.exception("outbox claim failed")
                         await self._wait(1.0)
                         continue
-                    self._ready.extend(jobs)
+                    for job in jobs:
+                        self._lanes[job.key].ready.append(job)
                     self._fill()
                     if len(jobs) == want:
                         continue
+                    self._idle_until = time.monotonic() + self.settings.send_poll_seconds
                 await self._wait(self.settings.send_poll_seconds)
         finally:
             await self._drain(recorder)
@@ -168,10 +189,15 @@ class OutboxSender:
 
     # -- claiming --------------------------------------------------------------------------
 
-    async def _claim(self, limit: int) -> list[Job]:
+    async def _claim(self, limit: int, *, room: dict[str, int] | None = None) -> list[Job]:
         async with self.db.session() as session:
             claimed = await outbox_store.claim(
-                session, now=self._clock(), lease=self._lease, limit=limit
+                session,
+                now=self._clock(),
+                lease=self._lease,
+                limit=limit,
+                room=room,
+                default_room=self._lanes.depth if room is not None else None,
             )
             await commit(session)
         deadline = time.monotonic() + self._lease.total_seconds() - self._margin
@@ -197,15 +223,29 @@ class OutboxSender:
     # -- sending ---------------------------------------------------------------------------
 
     def _fill(self) -> None:
-        """Starts claimed jobs while there are free slots."""
-        while self._ready and len(self._inflight) < self.concurrency and not self._stopping:
-            job = self._ready.popleft()
+        """Starts claimed jobs while there are free slots, taking the numbers in turns."""
+        now = self._clock()
+        for lane in self._lanes.all():
+            if lane.ready and lane.is_blocked(now):
+                self._release_waiting(lane)
+        while len(self._inflight) < self.concurrency and not self._stopping:
+            job = self._lanes.next_job(now, busy=len(self._inflight))
+            if job is None:
+                return
             task = asyncio.create_task(self._run_job(job))
             self._inflight[task] = job
             task.add_done_callback(self._job_done)
 
+    def _release_waiting(self, lane: Lane) -> None:
+        """A blocked number's waiting jobs go back to the queue until the block ends."""
+        while lane.ready:
+            job = lane.ready.popleft()
+            self._push(self._result(job, ResultKind.RELEASED, retry_at=lane.blocked_until))
+
     def _job_done(self, task: asyncio.Task[None]) -> None:
-        self._inflight.pop(task, None)
+        job = self._inflight.pop(task, None)
+        if job is not None:
+            self._lanes[job.key].inflight -= 1
         self._fill()
         self._signal.set()
 
@@ -241,10 +281,11 @@ class OutboxSender:
         if message.body is None:
             return self._after_error(job, WhatsAppError("The message has nothing to send"))
         key = message.phone_number_id
-        paused_until = self._paused.get(key)
-        if paused_until is not None and paused_until > self._clock():
-            # The number is throttled: back to the queue until then, no attempt spent.
-            return self._result(job, ResultKind.RELEASED, retry_at=paused_until)
+        lane = self._lanes[key]
+        if not lane.may_call(self._clock()):
+            # Blocked (throttled, or its circuit open), or being probed by another call: back
+            # to the queue until then, no attempt spent.
+            return self._held_back(job, lane)
         body = message.body
         if media_outbound.needs_upload(body):
             try:
@@ -266,20 +307,60 @@ class OutboxSender:
             if uploaded is None or time.monotonic() > job.deadline:
                 return self._result(job, ResultKind.RELEASED)
             body = uploaded
-        if not await acquire(self.limiter, key, job.rate, max_wait=job.deadline - time.monotonic()):
-            return self._result(job, ResultKind.RELEASED)
+        retry = await wait_for_slot(
+            self.limiter, key, job.rate, max_wait=job.deadline - time.monotonic()
+        )
+        if retry > 0:
+            retry_at = self._clock() + timedelta(seconds=retry)
+            return self._result(job, ResultKind.RELEASED, retry_at=retry_at)
+        # Nothing is awaited from here to the call: the slot is used on time.
+        if not lane.may_call(self._clock()):
+            return self._held_back(job, lane)
+        # The one call that tests a number whose circuit is not closed.
+        probe = lane.probing = lane.half_open
         job.calling = True
+        started = time.monotonic()
         try:
             response = await self.graph.send_message(
                 message.phone_number_id, job.token, body, base_url=job.base_url
             )
         except WhatsAppError as e:
-            if e.is_throttle:
-                pause_for = e.retry_after or self.settings.send_backoff_base_seconds
-                until = self._clock() + timedelta(seconds=pause_for)
-                self._paused[key] = max(self._paused.get(key, until), until)
+            until = lane.failed(
+                e,
+                now=self._clock(),
+                started=started,
+                base=self.settings.send_backoff_base_seconds,
+                cap=self.settings.send_backoff_cap_seconds,
+                rng=self._rng,
+            )
+            if until is not None:
+                self._release_waiting(lane)
+                await self._block(key, until)
             return self._after_error(job, e)
+        finally:
+            # Whatever ended the probe (even a crash or a stop), the next one may go.
+            if probe:
+                lane.probing = False
+        lane.succeeded()
         return self._result(job, ResultKind.SENT, wamid=response.messages[0].id)
+
+    def _held_back(self, job: Job, lane: Lane) -> SendResult:
+        blocked = lane.is_blocked(self._clock())
+        return self._result(
+            job, ResultKind.RELEASED, retry_at=lane.blocked_until if blocked else None
+        )
+
+    async def _block(self, key: str, until: datetime) -> None:
+        """Other sender processes stop calling the number too, until the same moment."""
+        seconds = (until - self._clock()).total_seconds()
+        logger.warning(
+            "outbox number blocked",
+            extra={"phone_number_id": key, "seconds": round(seconds, 3)},
+        )
+        try:
+            await self.limiter.block(key, seconds)
+        except Exception:
+            logger.exception("outbox could not share a block", extra={"phone_number_id": key})
 
     def _after_error(self, job: Job, error: WhatsAppError) -> SendResult:
         attempts = job.message.attempts
@@ -380,13 +461,14 @@ class OutboxSender:
     async def _drain(self, recorder: asyncio.Task[None]) -> None:
         # Sends still waiting for a slot are released; calls already made are awaited so
         # their wamids are kept (re-sending them would duplicate the message).
-        while self._ready:
-            self._push(self._result(self._ready.popleft(), ResultKind.RELEASED))
+        for lane in self._lanes.all():
+            while lane.ready:
+                self._push(self._result(lane.ready.popleft(), ResultKind.RELEASED))
         for task, job in list(self._inflight.items()):
             if not job.calling:
                 task.cancel()
         if self._inflight:
-            await asyncio.wait(list(self._inflight), timeout=DRAIN_SECONDS)
+            await asyncio.wait(list(self._inflight), timeout=self.settings.shutdown_grace_seconds)
         for task in list(self._inflight):
             task.cancel()
         self._closing = True

@@ -7,27 +7,37 @@ dies never strands a message, and live senders never scan past each other's rows
 result only if the row still carries the attempt number it claimed.
 """
 
+import itertools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, or_, select, text, update
+from sqlalchemy import Table, bindparam, case, false, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atende.conversations.models import Conversation
 from atende.core.db import queue_event
 from atende.core.types import UTCDateTime
+from atende.core.upsert import dialect_name
 from atende.messages import statuses
 from atende.messages.models import Message, MessageStatus
+from atende.metrics.instruments import OUTBOUND_STATUS, count_on_commit
 from atende.numbers.models import Number
 from atende.realtime.events import MESSAGE_STATUS, conversation_event
 
 # Literal, not a bind parameter: PostgreSQL then proves the partial index's predicate.
 QUEUED = text("messages.status = 'queued'")
 _messages = cast(Table, Message.__table__)
+# With per-number room, a claim reads this many candidates per message it may take, and reads
+# again past the numbers found while the window comes back full, so that numbers behind
+# another's backlog are still found.
+SCAN_FACTOR = 4
+SCAN_PASSES = 3
+SENT_TOTAL = OUTBOUND_STATUS.labels(status="sent")
+FAILED_TOTAL = OUTBOUND_STATUS.labels(status="failed")
 
 
 @dataclass(slots=True)
@@ -44,26 +54,58 @@ class ClaimedMessage:
 
 
 async def claim(
-    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    room: Mapping[str, int] | None = None,
+    default_room: int | None = None,
 ) -> list[ClaimedMessage]:
-    """Claims up to `limit` due messages (oldest first). `FOR UPDATE SKIP LOCKED` lets any
-    number of PostgreSQL senders claim side by side; SQLite's single writer makes the one
-    UPDATE atomic on its own."""
+    """Claims up to `limit` due messages: oldest first within each number, and in turns
+    across numbers, so one number's backlog does not take every claim. `room` caps what each
+    number (by phone_number_id) may get, `default_room` any number not in it; a number with
+    no room is not even looked at.
+
+    The candidates are read and locked with `FOR UPDATE SKIP LOCKED`, so any number of
+    PostgreSQL senders claim side by side; on SQLite the claim takes the (single) write lock
+    first. The UPDATE checks again that each candidate is still due and unclaimed."""
     lease_until = now + lease
-    due = (
-        select(Message.id)
-        .where(
-            QUEUED,
-            Message.next_attempt_at <= now,
-            or_(Message.claimed_until.is_(None), Message.claimed_until <= now),
-        )
-        .order_by(Message.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    claimable = (
+        QUEUED,
+        Message.next_attempt_at <= now,
+        or_(Message.claimed_until.is_(None), Message.claimed_until <= now),
     )
+    if dialect_name(session) == "sqlite":
+        # Take SQLite's write lock before reading, so that two senders never pick the same rows.
+        await session.execute(update(Message).where(false()))
+    capped = room is not None or default_room is not None
+    size = limit * SCAN_FACTOR if capped else limit
+    scan = (
+        select(Message.id, Number.phone_number_id)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .join(Number, Number.id == Conversation.number_id)
+        .where(*claimable)
+        .order_by(Message.next_attempt_at)
+        .limit(size)
+        .with_for_update(skip_locked=True, of=Message)
+    )
+    passed_over = {key for key, n in (room or {}).items() if n <= 0}
+    candidates: list[tuple[uuid.UUID, str]] = []
+    for _ in range(SCAN_PASSES if capped else 1):
+        stmt = scan.where(Number.phone_number_id.not_in(passed_over)) if passed_over else scan
+        found = [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+        candidates.extend(found)
+        if len(found) < size:
+            break
+        # A full window may be one number's backlog: look again past the numbers it holds.
+        passed_over.update(key for _, key in found)
+    picked = in_turns(candidates, limit=limit, room=room or {}, default_room=default_room)
+    if not picked:
+        return []
     claimed = await session.execute(
         update(Message)
-        .where(Message.id.in_(due.scalar_subquery()))
+        .where(Message.id.in_(picked), *claimable)
         .values(
             claimed_until=lease_until,
             next_attempt_at=lease_until,
@@ -92,6 +134,33 @@ async def claim(
         .where(Message.id.in_(ids))
     )
     return [ClaimedMessage(*row) for row in rows.all()]
+
+
+def in_turns(
+    candidates: Sequence[tuple[uuid.UUID, str]],
+    *,
+    limit: int,
+    room: Mapping[str, int],
+    default_room: int | None,
+) -> list[uuid.UUID]:
+    """Round robin over numbers, each taken in the order given, each up to its room: the
+    first candidate of every number, then the second of every number, and so on."""
+    queues: dict[str, list[uuid.UUID]] = {}
+    for message_id, key in candidates:
+        queues.setdefault(key, []).append(message_id)
+    for key, ids in queues.items():
+        cap = room.get(key, default_room)
+        if cap is not None:
+            del ids[max(cap, 0) :]
+    picked: list[uuid.UUID] = []
+    for turn in itertools.zip_longest(*queues.values()):
+        for message_id in turn:
+            if message_id is None:
+                continue
+            picked.append(message_id)
+            if len(picked) >= limit:
+                return picked
+    return picked
 
 
 class ResultKind(StrEnum):
@@ -257,6 +326,11 @@ async def record(
         )
     stats.sent, stats.retried = len(sent), len(retry)
     stats.failed, stats.released = len(failed), len(released)
+    # A status webhook that beat the send response already moved the row past `sent`.
+    count_on_commit(
+        session, SENT_TOTAL, sum(1 for r in sent if current[r.message_id].status == "queued")
+    )
+    count_on_commit(session, FAILED_TOTAL, len(failed))
 
     await _queue_status_events(session, sent=sent, failed=failed, current=current)
     wamids = [r.wamid for r in sent if r.wamid]
@@ -318,3 +392,23 @@ async def _queue_status_events(
                 assignee_id=who.assignee_id,
             ),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    message_id: uuid.UUID
+    # The attempt number the claim set: the fencing token.
+    attempts: int
+
+
+async def release(session: AsyncSession, claims: Sequence[Claim], *, now: datetime) -> None:
+    """Puts claimed messages that were never attempted back in the queue, due now and with
+    the attempt uncounted, so another sender takes them at once instead of after the lease.
+    A claim that has since passed to another sender (its lease ran out) is left alone. The
+    caller commits."""
+    if not claims:
+        return
+    await session.execute(
+        _RELEASED,
+        [{"b_id": c.message_id, "b_attempts": c.attempts, "b_retry_at": now} for c in claims],
+    )

@@ -7,146 +7,32 @@ and commits; the outbox sender (messages/outbox.py) delivers it.
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import func, literal, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atende.contacts.models import Contact
-from atende.conversations import repository as conversations_repository
-from atende.conversations.exceptions import ContactNotFound, ConversationNotFound
-from atende.conversations.models import Conversation, ConversationStatus
-from atende.conversations.policy import can_see
+from atende.conversations import service as conversations_service
+from atende.conversations.models import Conversation
 from atende.conversations.schemas import ConversationRead
 from atende.core.config import Settings
-from atende.core.db import commit, queue_event, rollback
+from atende.core.db import commit
 from atende.core.deps import Principal
 from atende.core.schemas import Page
 from atende.core.types import new_id, utcnow
-from atende.messages.exceptions import (
-    InvalidMessageCursor,
-    InvalidReplyTarget,
-    NumberInactive,
-    OutsideServiceWindow,
-)
-from atende.messages.models import Direction, Message, MessageStatus
+from atende.messages import outbound
+from atende.messages.exceptions import InvalidMessageCursor
+from atende.messages.models import Direction, Message
 from atende.messages.repository import to_message_read
-from atende.messages.schemas import MessageRead, ReplyRef, UserRef
-from atende.numbers.exceptions import NumberNotFound
+from atende.messages.schemas import MessageRead, ReplyRef
 from atende.numbers.models import Number
 from atende.numbers.service import access_token_for
-from atende.realtime.events import CONVERSATION_UPDATED, MESSAGE_NEW, conversation_event
-from atende.users.models import Role, User
+from atende.users.models import User
 from atende.whatsapp import schemas as graph_schemas
 from atende.whatsapp.client import GraphClient, base_url_for, token_or_simulator
 from atende.whatsapp.exceptions import WhatsAppError
 
 logger = logging.getLogger(__name__)
-
-WINDOW_MESSAGE = (
-    "More than 24 hours have passed since the customer's last message: "
-    "only an approved template can be sent now"
-)
-
-
-def _check_window(last_inbound_at: datetime | None, now: datetime) -> None:
-    """Refused here, before any network call, instead of by Meta with 131047."""
-    window = conversations_repository.SERVICE_WINDOW
-    if last_inbound_at is None or last_inbound_at + window <= now:
-        raise OutsideServiceWindow(WINDOW_MESSAGE)
-
-
-async def _reply_target(
-    session: AsyncSession, *, conversation: Conversation, reply_to_id: uuid.UUID | None
-) -> Message | None:
-    if reply_to_id is None:
-        return None
-    target = await session.get(Message, reply_to_id)
-    if target is None or target.conversation_id != conversation.id or not target.wamid:
-        raise InvalidReplyTarget("Only a delivered message of this conversation can be quoted")
-    return target
-
-
-async def _queue_text(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    conversation: Conversation,
-    number: Number,
-    contact: Contact,
-    text: str,
-    reply_to_id: uuid.UUID | None,
-) -> MessageRead:
-    """Writes the queued message and the conversation's new state, queues message:new and
-    commits: one transaction, no network."""
-    now = utcnow()
-    if not number.is_active:
-        raise NumberInactive("This number is inactive and cannot send messages")
-    _check_window(conversation.last_inbound_at, now)
-    target = await _reply_target(session, conversation=conversation, reply_to_id=reply_to_id)
-    message_id = new_id()
-    message = Message(
-        id=message_id,
-        conversation_id=conversation.id,
-        direction=Direction.OUTBOUND,
-        type="text",
-        text=text,
-        payload=graph_schemas.text_message_body(
-            wa_id=contact.wa_id,
-            user_id=contact.user_id,
-            text=text,
-            reply_to_wamid=target.wamid if target else None,
-            callback_data=str(message_id),
-        ),
-        reply_to_wamid=target.wamid if target else None,
-        sender_id=user.id,
-        is_automated=False,
-        status=MessageStatus.QUEUED,
-        timestamp=now,
-        created_at=now,
-        attempts=0,
-        next_attempt_at=now,
-    )
-    session.add(message)
-    conversation.last_message_id = message_id
-    conversation.last_message_at = now
-    if conversation.first_response_at is None:
-        conversation.first_response_at = now
-    await session.flush()
-
-    read = to_message_read(message).model_copy(
-        update={
-            "sender": UserRef(id=user.id, name=user.name),
-            "reply_to": (
-                ReplyRef(
-                    id=target.id,
-                    wamid=target.wamid or "",
-                    text=target.text,
-                    direction=target.direction,
-                )
-                if target
-                else None
-            ),
-        }
-    )
-    conversation_read = await conversations_repository.load_read(session, conversation.id)
-    queue_event(
-        session,
-        conversation_event(
-            MESSAGE_NEW,
-            {
-                "conversation": conversation_read.model_dump(mode="json")
-                if conversation_read
-                else None,
-                "message": read.model_dump(mode="json"),
-            },
-            team_id=conversation.team_id,
-            assignee_id=conversation.assignee_id,
-        ),
-    )
-    await commit(session)
-    return read
 
 
 async def send_text(
@@ -158,65 +44,33 @@ async def send_text(
     reply_to_id: uuid.UUID | None = None,
 ) -> MessageRead:
     """Queues a text reply in a conversation the caller may see (checked by the caller's
-    dependency)."""
+    dependency, or by `open_conversation`)."""
     number = await session.get(Number, conversation.number_id)
     contact = await session.get(Contact, conversation.contact_id)
     assert number is not None and contact is not None  # foreign keys
-    return await _queue_text(
-        session,
-        user=user,
-        conversation=conversation,
-        number=number,
-        contact=contact,
+    now = utcnow()
+    outbound.check_active(number)
+    outbound.check_service_window(conversation.last_inbound_at, now)
+    target = await outbound.reply_target(
+        session, conversation=conversation, reply_to_id=reply_to_id
+    )
+    message_id = new_id()
+    message = Message(
+        id=message_id,
+        type="text",
         text=text,
-        reply_to_id=reply_to_id,
+        payload=graph_schemas.text_message_body(
+            wa_id=contact.wa_id,
+            user_id=contact.user_id,
+            text=text,
+            reply_to_wamid=target.wamid if target else None,
+            callback_data=str(message_id),
+        ),
+        reply_to_wamid=target.wamid if target else None,
     )
-
-
-async def _open_conversation(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    number: Number,
-    contact: Contact,
-    check_window: bool = True,
-) -> Conversation:
-    """The pair's open conversation, or a new one in the number's default team.
-
-    Meta's window belongs to the (number, customer) pair, so a new conversation inherits the
-    newest inbound time of the pair's earlier conversations.
-    """
-    existing = await session.scalar(
-        select(Conversation).where(
-            Conversation.number_id == number.id,
-            Conversation.contact_id == contact.id,
-            Conversation.status == ConversationStatus.OPEN,
-        )
+    return await outbound.queue_outbound(
+        session, user=user, conversation=conversation, message=message, now=now, reply_to=target
     )
-    if existing is not None:
-        if not can_see(user, team_id=existing.team_id, assignee_id=existing.assignee_id):
-            raise ConversationNotFound("Conversation not found")
-        return existing
-    last_inbound_at = await session.scalar(
-        select(func.max(Conversation.last_inbound_at)).where(
-            Conversation.number_id == number.id, Conversation.contact_id == contact.id
-        )
-    )
-    if check_window:
-        _check_window(last_inbound_at, utcnow())
-    conversation = Conversation(
-        number_id=number.id,
-        contact_id=contact.id,
-        status=ConversationStatus.OPEN,
-        team_id=number.default_team_id,
-        # An agent who starts a conversation owns it (and so can always see it).
-        assignee_id=user.id if user.role == Role.AGENT else None,
-        last_inbound_at=last_inbound_at,
-        last_message_at=utcnow(),
-    )
-    session.add(conversation)
-    await session.flush()
-    return conversation
 
 
 async def send_to_contact(
@@ -228,32 +82,15 @@ async def send_to_contact(
     text: str,
     reply_to_id: uuid.UUID | None = None,
 ) -> MessageRead:
-    for attempt in range(2):
-        contact = await session.get(Contact, contact_id)
-        if contact is None:
-            raise ContactNotFound("Contact not found")
-        number = await session.get(Number, number_id)
-        if number is None:
-            raise NumberNotFound("Number not found")
-        try:
-            conversation = await _open_conversation(
-                session, user=user, number=number, contact=contact
-            )
-            return await _queue_text(
-                session,
-                user=user,
-                conversation=conversation,
-                number=number,
-                contact=contact,
-                text=text,
-                reply_to_id=reply_to_id,
-            )
-        except IntegrityError:
-            # Another request opened the pair's conversation first: use that one.
-            await rollback(session)
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    async def send() -> MessageRead:
+        conversation = await outbound.open_pair_conversation(
+            session, user=user, contact_id=contact_id, number_id=number_id
+        )
+        return await send_text(
+            session, user=user, conversation=conversation, text=text, reply_to_id=reply_to_id
+        )
+
+    return await outbound.retry_on_conflict(session, send)
 
 
 async def list_thread(
@@ -354,17 +191,7 @@ async def mark_read(
     )
     conversation.unread_count = 0
     await session.flush()
-    read = await conversations_repository.load_read(session, conversation.id)
-    assert read is not None
-    queue_event(
-        session,
-        conversation_event(
-            CONVERSATION_UPDATED,
-            {"conversation": read.model_dump(mode="json")},
-            team_id=conversation.team_id,
-            assignee_id=conversation.assignee_id,
-        ),
-    )
+    read = await conversations_service.queue_updated(session, conversation=conversation)
     number = await session.get(Number, conversation.number_id)
     assert number is not None
     await commit(session)

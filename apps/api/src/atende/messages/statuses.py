@@ -26,6 +26,7 @@ from atende.core import upsert
 from atende.core.db import queue_event
 from atende.core.types import utcnow
 from atende.messages.models import STATUS_RANK, Direction, Message, MessageStatus, PendingStatus
+from atende.metrics.instruments import count_statuses_on_commit
 from atende.realtime.events import MESSAGE_STATUS, conversation_event
 from atende.whatsapp.inbound import InboundStatus
 
@@ -154,6 +155,7 @@ async def _apply(
     now = utcnow()
     changed: list[_Target] = []
     notify: list[_Target] = []
+    moved: list[str] = []
     for wamid, target in targets.items():
         before = target.snapshot()
         # In time order, so a batch holding delivered and read records both times.
@@ -165,8 +167,11 @@ async def _apply(
             # Only a new status or error is news; a late timestamp is just recorded.
             if before[:1] + before[4:] != after[:1] + after[4:]:
                 notify.append(target)
+            if before[0] != after[0]:
+                moved.append(target.status)
     if not changed:
         return
+    count_statuses_on_commit(session, moved)
     params = [
         {"b_id": t.id, "b_now": now, **{f"b_{f}": getattr(t, f) for f in _FIELDS_ALL}}
         for t in sorted(changed, key=lambda t: t.id)

@@ -14,31 +14,20 @@ response, and the agent's answer to the customer's reply is what gets measured.
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atende.contacts.models import Contact
-from atende.conversations import repository as conversations_repository
 from atende.conversations.exceptions import ContactNotFound
 from atende.conversations.models import Conversation
-from atende.core.db import commit, queue_event, rollback
 from atende.core.deps import Principal
 from atende.core.types import new_id, utcnow
-from atende.messages.exceptions import NumberInactive
-from atende.messages.models import Direction, Message, MessageStatus
-from atende.messages.repository import to_message_read
-from atende.messages.schemas import MessageRead, UserRef
-from atende.messages.service import _open_conversation
+from atende.messages import outbound
+from atende.messages.models import Message
+from atende.messages.schemas import MessageRead
 from atende.numbers.exceptions import NumberNotFound
 from atende.numbers.models import Number
-from atende.realtime.events import MESSAGE_NEW, conversation_event
 from atende.templates import service as templates_service
 from atende.whatsapp.templates import TemplateObject, template_message_body
-
-
-def _check_number(number: Number) -> None:
-    if not number.is_active:
-        raise NumberInactive("This number is inactive and cannot send messages")
 
 
 async def _queue_template(
@@ -51,14 +40,10 @@ async def _queue_template(
     text: str,
     is_automated: bool,
 ) -> MessageRead:
-    """Writes the queued message and the conversation's new state, queues message:new and
-    commits: one transaction, no network."""
     now = utcnow()
     message_id = new_id()
     message = Message(
         id=message_id,
-        conversation_id=conversation.id,
-        direction=Direction.OUTBOUND,
         type="template",
         # What the customer reads, for the inbox; the Graph body keeps the template itself.
         text=text,
@@ -68,45 +53,17 @@ async def _queue_template(
             template=template,
             callback_data=str(message_id),
         ),
-        sender_id=user.id,
-        is_automated=is_automated,
-        status=MessageStatus.QUEUED,
-        timestamp=now,
-        created_at=now,
-        attempts=0,
-        next_attempt_at=now,
     )
-    session.add(message)
-    conversation.last_message_id = message_id
-    conversation.last_message_at = now
-    if (
-        not is_automated
-        and conversation.first_response_at is None
-        and conversation.first_inbound_at is not None
-    ):
-        conversation.first_response_at = now
-    await session.flush()
-
-    read = to_message_read(message).model_copy(
-        update={"sender": UserRef(id=user.id, name=user.name)}
-    )
-    conversation_read = await conversations_repository.load_read(session, conversation.id)
-    queue_event(
+    return await outbound.queue_outbound(
         session,
-        conversation_event(
-            MESSAGE_NEW,
-            {
-                "conversation": conversation_read.model_dump(mode="json")
-                if conversation_read
-                else None,
-                "message": read.model_dump(mode="json"),
-            },
-            team_id=conversation.team_id,
-            assignee_id=conversation.assignee_id,
-        ),
+        user=user,
+        conversation=conversation,
+        message=message,
+        now=now,
+        is_automated=is_automated,
+        # A template that opens a conversation answers nothing yet (see above).
+        counts_as_response=conversation.first_inbound_at is not None,
     )
-    await commit(session)
-    return read
 
 
 async def send_template(
@@ -122,7 +79,7 @@ async def send_template(
     number = await session.get(Number, conversation.number_id)
     contact = await session.get(Contact, conversation.contact_id)
     assert number is not None and contact is not None  # foreign keys
-    _check_number(number)
+    outbound.check_active(number)
     text = await templates_service.render_approved(session, number=number, send=template)
     return await _queue_template(
         session,
@@ -166,30 +123,26 @@ async def send_template_to_contact(
 ) -> MessageRead:
     """Starts (or continues) a conversation with a contact, or with a phone number that
     becomes a contact, by sending a template through `number_id`."""
-    for attempt in range(2):
+
+    async def send() -> MessageRead:
         number = await session.get(Number, number_id)
         if number is None:
             raise NumberNotFound("Number not found")
-        _check_number(number)
+        outbound.check_active(number)
         # Checked first: a refused template creates no contact and no conversation.
         text = await templates_service.render_approved(session, number=number, send=template)
-        try:
-            contact = await _contact(session, contact_id=contact_id, phone=phone)
-            conversation = await _open_conversation(
-                session, user=user, number=number, contact=contact, check_window=False
-            )
-            return await _queue_template(
-                session,
-                user=user,
-                conversation=conversation,
-                contact=contact,
-                template=template,
-                text=text,
-                is_automated=is_automated,
-            )
-        except IntegrityError:
-            # Someone created the contact or opened the pair's conversation first: use theirs.
-            await rollback(session)
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+        contact = await _contact(session, contact_id=contact_id, phone=phone)
+        conversation = await outbound.open_conversation(
+            session, user=user, number=number, contact=contact, check_window=False
+        )
+        return await _queue_template(
+            session,
+            user=user,
+            conversation=conversation,
+            contact=contact,
+            template=template,
+            text=text,
+            is_automated=is_automated,
+        )
+
+    return await outbound.retry_on_conflict(session, send)

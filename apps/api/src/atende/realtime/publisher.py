@@ -2,6 +2,8 @@
 
 import asyncio
 import logging
+import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -39,10 +41,15 @@ class BufferedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
     pipeline, so a burst of events costs one Redis round trip, order is kept, and a request
     that just committed never waits on Redis. A dead Redis costs a logged, dropped fan-out
     (clients catch up through the REST API), never a slow or failed request.
+
+    Listening for the other processes' events resumes within LISTEN_RETRY_MAX_SECONDS of
+    Redis coming back: socket.io's own listener doubles its wait after each failed attempt up
+    to a minute, so after a long outage fan-out would stay off for up to a minute more.
     """
 
     MAX_QUEUED = 10_000
     FLUSH_TIMEOUT_SECONDS = 5.0
+    LISTEN_RETRY_MAX_SECONDS = 2.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +93,36 @@ class BufferedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         """Wait until what was queued so far has been sent (or given up on)."""
         while self._flusher is not None and not self._flusher.done():
             await asyncio.shield(self._flusher)
+
+    async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
+        delay = self.LISTEN_RETRY_MAX_SECONDS / 4
+        down_since: float | None = None
+        while True:
+            try:
+                self._redis_connect()
+                await self.pubsub.subscribe(self.channel)
+                if down_since is not None:
+                    logger.warning(
+                        "Listening to redis again: realtime events fan out across processes",
+                        extra={"down_seconds": round(time.monotonic() - down_since, 1)},
+                    )
+                    down_since = None
+                    delay = self.LISTEN_RETRY_MAX_SECONDS / 4
+                async for message in self.pubsub.listen():
+                    yield message
+            except Exception as exc:  # any Redis or network failure
+                if down_since is None:
+                    down_since = time.monotonic()
+                    # Once per outage; the retries that follow are only logged at debug level.
+                    logger.warning(
+                        "Cannot receive from redis: events from other processes are not "
+                        "delivered until it is back",
+                        extra={"redis_exception": str(exc)},
+                    )
+                else:
+                    logger.debug("Still cannot receive from redis", exc_info=True)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.LISTEN_RETRY_MAX_SECONDS)
 
 
 def redis_manager(settings: Settings, *, write_only: bool = False) -> Any:

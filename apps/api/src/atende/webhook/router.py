@@ -3,19 +3,19 @@
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from atende.core.deps import SettingsDep
 from atende.core.exceptions import PermissionDenied
 from atende.core.schemas import ErrorBody, error_responses
-from atende.webhook.dependencies import EnvelopeDep, IntakeDep
+from atende.webhook.receiver import SIGNATURE_HEADER, respond
 
 router = APIRouter(
-    prefix="/webhook", tags=["webhook"], responses=error_responses(400, 401, 403, 413, 422, 503)
+    prefix="/webhook",
+    tags=["webhook"],
+    responses=error_responses(400, 401, 403, 413, 422, 503),
 )
-
-_OK = b'{"status":"ok"}'
 
 
 @router.get(
@@ -42,8 +42,30 @@ async def verify(
     raise PermissionDenied("Webhook verification failed", code="verification_failed")
 
 
-@router.post("/whatsapp", operation_id="webhook-receive")
-async def receive(envelope: EnvelopeDep, intake: IntakeDep) -> Response:
-    """200 only once everything is committed; 503 when the database fails (Meta retries)."""
-    await intake.receive(envelope)
-    return Response(content=_OK, media_type="application/json")
+@router.post(
+    "/whatsapp",
+    operation_id="webhook-receive",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": SIGNATURE_HEADER,
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "sha256=<HMAC-SHA256 of the raw body with the app secret>",
+            }
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+    },
+)
+async def receive(request: Request) -> Response:
+    """200 only once everything is committed; 503 when the database fails (Meta retries).
+
+    Deliveries are answered by `WebhookReceiver` before routing; this route documents the
+    operation and runs the same code for a request that reaches the router.
+    """
+    status, content = await respond(request.app.state, dict(request.headers), request.stream())
+    return Response(content=content, status_code=status, media_type="application/json")

@@ -17,6 +17,7 @@ from atende.core.exceptions import ServiceUnavailable
 from atende.messages.ingest import RoutedMessage, ingest_messages
 from atende.messages.ingest_events import queue_ingest_events
 from atende.messages.statuses import apply_statuses
+from atende.metrics.instruments import INBOUND_MESSAGES, count_on_commit
 from atende.templates import service as templates_service
 from atende.webhook.directory import NumberDirectory
 from atende.whatsapp.inbound import InboundStatus, OtherChange, ParsedEnvelope
@@ -81,6 +82,7 @@ async def _receive(
     result = await ingest_messages(session, items=items)
     await apply_statuses(session, statuses=statuses)
     await queue_ingest_events(session, result)
+    count_on_commit(session, INBOUND_MESSAGES, len(result.new_messages))
     await commit(session)
 
 

@@ -6,6 +6,7 @@ owns retries and rate limiting, and the error mapping must keep Meta's code, det
 Retry-After intact.
 """
 
+import contextlib
 import email.utils
 import hashlib
 import itertools
@@ -13,7 +14,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -22,6 +23,7 @@ import httpx
 import orjson
 
 from atende.core.config import Settings
+from atende.metrics import instruments as metrics
 from atende.whatsapp.exceptions import WhatsAppError, is_retryable
 from atende.whatsapp.schemas import (
     MediaUploadResponse,
@@ -77,6 +79,7 @@ def error_from_response(response: httpx.Response) -> WhatsAppError:
     except orjson.JSONDecodeError:
         data = None
     graph = parse_error(data)
+    metrics.graph_error(graph.code if graph else None, response.status_code)
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     if graph is None:
         return WhatsAppError(
@@ -98,6 +101,19 @@ def error_from_response(response: httpx.Response) -> WhatsAppError:
         retry_after=retry_after,
         fbtrace_id=graph.fbtrace_id,
     )
+
+
+@contextlib.contextmanager
+def _network_errors(timed_out: str, failed: str) -> Iterator[None]:
+    """httpx failures as retryable `WhatsAppError`s, counted as network Graph errors."""
+    try:
+        yield
+    except httpx.TimeoutException as e:
+        metrics.graph_error(None, None)
+        raise WhatsAppError(f"{timed_out} ({type(e).__name__})", retryable=True) from e
+    except httpx.HTTPError as e:
+        metrics.graph_error(None, None)
+        raise WhatsAppError(f"{failed} ({type(e).__name__})", retryable=True) from e
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +256,7 @@ class GraphClient:
             raise WhatsAppError("The media URL is not an HTTP URL")
         digest = hashlib.sha256()
         size = 0
-        try:
+        with _network_errors("Media download timed out", "Media download failed"):
             async with next(self._next).stream(
                 "GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=MEDIA_TIMEOUT
             ) as response:
@@ -254,14 +270,6 @@ class GraphClient:
                     digest.update(chunk)
                     sink.write(chunk)
                 content_type = response.headers.get("content-type")
-        except httpx.TimeoutException as e:
-            raise WhatsAppError(
-                f"Media download timed out ({type(e).__name__})", retryable=True
-            ) from e
-        except httpx.HTTPError as e:
-            raise WhatsAppError(
-                f"Media download failed ({type(e).__name__})", retryable=True
-            ) from e
         return DownloadedMedia(size=size, sha256=digest.digest(), content_type=content_type)
 
     async def upload_media(
@@ -277,23 +285,17 @@ class GraphClient:
         """Uploads a file to send by id (cloud-api.md §8); Meta keeps it 30 days."""
         self._check_token(token)
         base = (base_url or self.base_url).rstrip("/")
-        try:
-            with path.open("rb") as handle:
-                response = await next(self._next).post(
-                    f"{base}/{self.version}/{phone_number_id}/media",
-                    data={"messaging_product": "whatsapp", "type": mime_type},
-                    files={"file": (filename, handle, mime_type)},
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=MEDIA_TIMEOUT,
-                )
-        except httpx.TimeoutException as e:
-            raise WhatsAppError(
-                f"Media upload timed out ({type(e).__name__})", retryable=True
-            ) from e
-        except httpx.HTTPError as e:
-            raise WhatsAppError(
-                f"Graph API unreachable ({type(e).__name__})", retryable=True
-            ) from e
+        with (
+            _network_errors("Media upload timed out", "Graph API unreachable"),
+            path.open("rb") as handle,
+        ):
+            response = await next(self._next).post(
+                f"{base}/{self.version}/{phone_number_id}/media",
+                data={"messaging_product": "whatsapp", "type": mime_type},
+                files={"file": (filename, handle, mime_type)},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=MEDIA_TIMEOUT,
+            )
         if response.status_code >= 400:
             raise error_from_response(response)
         try:
@@ -311,52 +313,32 @@ class GraphClient:
             )
 
     async def _post(self, url: str, token: str, body: Mapping[str, Any]) -> object:
-        if not token.strip():
-            raise WhatsAppError(
-                "No access token: set WHATSAPP_TOKEN or the number's own access token"
-            )
-        try:
-            response = await next(self._next).post(
-                url,
-                content=orjson.dumps(body),
-                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            )
-        except httpx.TimeoutException as e:
-            raise WhatsAppError(
-                f"Graph API request timed out ({type(e).__name__})", retryable=True
-            ) from e
-        except httpx.HTTPError as e:
-            raise WhatsAppError(
-                f"Graph API unreachable ({type(e).__name__})", retryable=True
-            ) from e
-        if response.status_code >= 400:
-            raise error_from_response(response)
-        try:
-            data: object = orjson.loads(response.content)
-        except orjson.JSONDecodeError as e:
-            raise WhatsAppError(
-                "Graph API answered with a body that is not JSON",
-                http_status=response.status_code,
-            ) from e
-        return data
+        return await self._request_json("POST", url, token, body=body)
 
     async def _get(self, url: str, token: str, params: Mapping[str, str]) -> object:
-        if not token.strip():
-            raise WhatsAppError(
-                "No access token: set WHATSAPP_TOKEN or the number's own access token"
+        return await self._request_json("GET", url, token, params=params)
+
+    async def _request_json(
+        self,
+        method: str,
+        url: str,
+        token: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> object:
+        self._check_token(token)
+        headers = {"Authorization": f"Bearer {token}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        with _network_errors("Graph API request timed out", "Graph API unreachable"):
+            response = await next(self._next).request(
+                method,
+                url,
+                content=orjson.dumps(body) if body is not None else None,
+                params=params,
+                headers=headers,
             )
-        try:
-            response = await next(self._next).get(
-                url, params=params, headers={"Authorization": f"Bearer {token}"}
-            )
-        except httpx.TimeoutException as e:
-            raise WhatsAppError(
-                f"Graph API request timed out ({type(e).__name__})", retryable=True
-            ) from e
-        except httpx.HTTPError as e:
-            raise WhatsAppError(
-                f"Graph API unreachable ({type(e).__name__})", retryable=True
-            ) from e
         if response.status_code >= 400:
             raise error_from_response(response)
         try:

@@ -53,6 +53,26 @@ def contact(*, wa_id: str | None, name: str, user_id: str | None = None) -> dict
     return out
 
 
+def _message(
+    *,
+    wa_id: str | None,
+    user_id: str | None,
+    wamid: str | None,
+    timestamp: int | str | None,
+    kind: str,
+) -> dict[str, Any]:
+    """The fields every inbound message object starts with, in Meta's order."""
+    msg: dict[str, Any] = {}
+    if wa_id is not None:
+        msg["from"] = wa_id
+    if user_id is not None:
+        msg["from_user_id"] = user_id
+    msg["id"] = wamid or new_wamid()
+    msg["timestamp"] = _ts(timestamp)
+    msg["type"] = kind
+    return msg
+
+
 def text_message(
     *,
     wa_id: str | None,
@@ -62,14 +82,7 @@ def text_message(
     user_id: str | None = None,
     context_id: str | None = None,
 ) -> dict[str, Any]:
-    msg: dict[str, Any] = {}
-    if wa_id is not None:
-        msg["from"] = wa_id
-    if user_id is not None:
-        msg["from_user_id"] = user_id
-    msg["id"] = wamid or new_wamid()
-    msg["timestamp"] = _ts(timestamp)
-    msg["type"] = "text"
+    msg = _message(wa_id=wa_id, user_id=user_id, wamid=wamid, timestamp=timestamp, kind="text")
     msg["text"] = {"body": text}
     if context_id is not None:
         msg["context"] = {"from": "", "id": context_id}
@@ -112,14 +125,7 @@ def media_message(
 ) -> dict[str, Any]:
     """An inbound image/audio/video/document/sticker: `media` holds `id`, `mime_type`,
     `sha256` and the kind's extras (`caption`, `filename`, `voice`, `animated`)."""
-    msg: dict[str, Any] = {}
-    if wa_id is not None:
-        msg["from"] = wa_id
-    if user_id is not None:
-        msg["from_user_id"] = user_id
-    msg["id"] = wamid or new_wamid()
-    msg["timestamp"] = _ts(timestamp)
-    msg["type"] = kind
+    msg = _message(wa_id=wa_id, user_id=user_id, wamid=wamid, timestamp=timestamp, kind=kind)
     msg[kind] = media
     return msg
 

@@ -154,6 +154,19 @@ class StatusWebhooks:
             self._http = None
 
 
+async def _post_once(url: str, envelope: envelopes.Envelope, app_secret: str) -> int:
+    """Posts a signed envelope once; returns the HTTP status (0 when unreachable)."""
+    body = envelopes.dumps(envelope)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)) as client:
+        try:
+            response = await client.post(
+                url, content=body, headers=signed_headers(body, app_secret)
+            )
+        except httpx.HTTPError:
+            return 0
+    return response.status_code
+
+
 async def post_inbound(
     *,
     url: str,
@@ -175,15 +188,7 @@ async def post_inbound(
         text=text,
         wamid=wamid,
     )
-    body = envelopes.dumps(envelope)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)) as client:
-        try:
-            response = await client.post(
-                url, content=body, headers=signed_headers(body, app_secret)
-            )
-        except httpx.HTTPError:
-            return 0, wamid
-    return response.status_code, wamid
+    return await _post_once(url, envelope, app_secret), wamid
 
 
 async def post_inbound_media(
@@ -208,12 +213,4 @@ async def post_inbound_media(
             "messages": [envelopes.media_message(wa_id=wa_id, kind=kind, media=media, wamid=wamid)],
         },
     )
-    body = envelopes.dumps(envelope)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)) as client:
-        try:
-            response = await client.post(
-                url, content=body, headers=signed_headers(body, app_secret)
-            )
-        except httpx.HTTPError:
-            return 0, wamid
-    return response.status_code, wamid
+    return await _post_once(url, envelope, app_secret), wamid
