@@ -72,12 +72,16 @@ class Server:
             self.process.wait()
 
 
-def start_uvicorn(app: str, *, env: dict[str, str], factory: bool = False) -> Server:
+def start_uvicorn(
+    app: str, *, env: dict[str, str], factory: bool = False, workers: int = 1
+) -> Server:
     port = free_port()
     args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
     args += ["--no-access-log", "--log-level", "warning"]
     if factory:
         args.append("--factory")
+    if workers > 1:
+        args += ["--workers", str(workers)]
     process = subprocess.Popen(args, env={**os.environ, **env}, cwd=ROOT / "bench")
     server = Server(process, port)
     wait_for_port(port, process)

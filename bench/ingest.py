@@ -194,47 +194,51 @@ async def bench(smoke: bool) -> list[dict[str, Any]]:
     sizes = {1: (200, 200), 100: (1000, 500)} if smoke else {1: (20000, 10000), 100: (60000, 20000)}
     results: list[dict[str, Any]] = []
     for per_post, (saturation_n, fixed_n) in sizes.items():
-        url = await create_database()
-        try:
-            await asyncio.to_thread(migrate, url)
-            wamids = await prepare(url, 2000)
-            with tempfile.TemporaryDirectory() as tmp:
-                files = {}
-                for name, n in (("saturation", saturation_n), ("fixed", fixed_n)):
-                    files[name] = Path(tmp) / f"{name}.bin"
-                    write_requests(files[name], build_updates(n, wamids), per_post)
-                floor = start_uvicorn(
-                    "floors.ingest_floor:app",
-                    env={"FLOOR_DATABASE_URL": url, "FLOOR_APP_SECRET": APP_SECRET},
-                )
-                try:
-                    results.append(measure("floor", floor.base_url, files, per_post))
-                finally:
-                    floor.stop()
-                atende = start_uvicorn(
-                    "atende.main:create_default_app",
-                    factory=True,
-                    env={
-                        "DATABASE_URL": url,
-                        "REDIS_URL": REDIS_URL,
-                        "WHATSAPP_APP_SECRET": APP_SECRET,
-                        "JWT_SECRET": JWT_SECRET,
-                        "EMBEDDED_WORKER": "false",
-                        "LOG_LEVEL": "WARNING",
-                        "DATA_DIR": tmp,
-                    },
-                )
-                try:
-                    result = measure("atende", atende.base_url, files, per_post)
-                finally:
-                    atende.stop()
-                rows = await count_rows(url)
-                sent_messages = (saturation_n + 1) // 2 + (fixed_n + 1) // 2
-                result["committed_inbound"] = rows["inbound_messages"]
-                result["expected_inbound"] = sent_messages
-                results.append(result)
-        finally:
-            await drop_database(url)
+        # The floor, then Atende with one and with two server processes (what 2 cores run
+        # in production), each on a fresh database with the same traffic.
+        for label, workers in (("floor", 1), ("atende", 1), ("atende x2", 2)):
+            url = await create_database()
+            try:
+                await asyncio.to_thread(migrate, url)
+                wamids = await prepare(url, 2000)
+                with tempfile.TemporaryDirectory() as tmp:
+                    files = {}
+                    for name, n in (("saturation", saturation_n), ("fixed", fixed_n)):
+                        files[name] = Path(tmp) / f"{name}.bin"
+                        write_requests(files[name], build_updates(n, wamids), per_post)
+                    if label == "floor":
+                        server = start_uvicorn(
+                            "floors.ingest_floor:app",
+                            env={"FLOOR_DATABASE_URL": url, "FLOOR_APP_SECRET": APP_SECRET},
+                        )
+                    else:
+                        server = start_uvicorn(
+                            "atende.main:create_default_app",
+                            factory=True,
+                            workers=workers,
+                            env={
+                                "DATABASE_URL": url,
+                                "REDIS_URL": REDIS_URL,
+                                "WHATSAPP_APP_SECRET": APP_SECRET,
+                                "JWT_SECRET": JWT_SECRET,
+                                "EMBEDDED_WORKER": "false",
+                                "LOG_LEVEL": "WARNING",
+                                "DATA_DIR": tmp,
+                            },
+                        )
+                    try:
+                        result = measure(label, server.base_url, files, per_post)
+                    finally:
+                        server.stop()
+                    result["processes"] = workers
+                    if label != "floor":
+                        rows = await count_rows(url)
+                        sent_messages = (saturation_n + 1) // 2 + (fixed_n + 1) // 2
+                        result["committed_inbound"] = rows["inbound_messages"]
+                        result["expected_inbound"] = sent_messages
+                    results.append(result)
+            finally:
+                await drop_database(url)
     return results
 
 

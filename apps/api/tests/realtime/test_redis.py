@@ -75,7 +75,7 @@ async def test_readyz_reports_redis_when_configured(redis_settings: Settings, db
     assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
 
 
-async def test_readyz_is_503_when_redis_is_down(
+async def test_readyz_is_degraded_when_redis_is_down(
     dead_redis_settings: Settings, db: Database
 ) -> None:
     app = create_app(dead_redis_settings, database=db)
@@ -85,9 +85,11 @@ async def test_readyz_is_503_when_redis_is_down(
     ):
         response = await http.get("/readyz")
 
-    assert response.status_code == 503
-    assert response.json()["error"]["code"] == "not_ready"
-    assert response.json()["checks"] == {"database": "ok", "redis": "unavailable"}
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "redis": "unavailable"},
+    }
 
 
 async def test_with_redis_down_local_sockets_still_get_events_and_the_failure_is_logged(
@@ -229,3 +231,25 @@ async def test_a_hung_redis_never_holds_the_emitter(settings: Settings) -> None:
         server.close()
         for writer in connections:
             writer.close()
+
+
+async def test_a_redis_outage_is_logged_once_with_its_toll_when_redis_is_back(
+    redis_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every request's events fail to publish while Redis is down: one error for the outage,
+    not one per request, and a count of what was lost once Redis takes publishes again."""
+    manager = redis_manager(
+        redis_settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}), write_only=True
+    )
+    assert isinstance(manager, BufferedRedisManager)
+    with caplog.at_level(logging.INFO, logger="atende.realtime.publisher"):
+        for n in range(20):
+            await manager.emit("message:new", {"n": n}, to=["team:x"], namespace="/")
+            await manager.drain()
+        manager.redis_url = REDIS_URL
+        await manager.emit("message:new", {"n": 20}, to=["team:x"], namespace="/")
+        await manager.drain()
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(logged) == 2, logged
+    assert "Cannot publish to redis" in logged[0]
+    assert logged[1] == "Publishing to redis again: 20 realtime events were not fanned out"

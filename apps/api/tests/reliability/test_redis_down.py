@@ -2,13 +2,14 @@
 private redis-server this test starts on a free port (the machine's Redis is never touched),
 with a socket.io client connected to each api process.
 
-While Redis is down, signed webhooks still get 200 and are stored, an agent's send is still
-accepted and sent by the worker, the processes log that events are degraded instead of
-failing requests, and `/readyz` answers 503 naming Redis (core/health.py: Redis is a checked
-dependency once configured). Events still reach the sockets of the process that committed
-them; only the fan-out to the other process is lost. Redis then comes back on the same port,
-and without restarting anything `/readyz` is 200 again and a new webhook's `message:new`
-reaches the client on the other process.
+While Redis is down (ten seconds), signed webhooks still get 200 quickly and are stored, a
+reply sent from the inbox is still accepted and sent by the worker, each process logs once
+that events are degraded (not once per request) instead of failing requests, and `/readyz`
+answers 200 "degraded" naming Redis (the instance keeps serving, so it stays in rotation).
+Events still reach the sockets of the process that committed them; only the fan-out to the
+other process is lost. Redis then comes back on the same port, and without restarting
+anything the api processes listen again within seconds, `/readyz` is "ok" again and a new
+webhook's `message:new` reaches the client on the other process.
 """
 
 import asyncio
@@ -44,7 +45,7 @@ ADMIN_EMAIL = "admin@redis-down.example"
 ADMIN_PASSWORD = "Redis-down-admin-2026!"
 CUSTOMER_WA_ID = "5511987650777"
 EVENT_TIMEOUT = 15.0
-OUTAGE_WEBHOOKS = 10
+OUTAGE_WEBHOOKS = 20
 OUTAGE_SECONDS = 10.0
 # A request must not wait on the dead Redis (its connect timeout is 2 s).
 FAST_SECONDS = 1.0
@@ -338,8 +339,11 @@ async def test_webhooks_and_sends_survive_redis_and_fan_out_resumes(
 
         ready = [await _readyz(instance) for instance in instances]
         for status, body in ready:
-            assert status == 503, body
-            assert body["checks"] == {"database": "ok", "redis": "unavailable"}, body
+            assert status == 200, body
+            assert body == {
+                "status": "degraded",
+                "checks": {"database": "ok", "redis": "unavailable"},
+            }, body
 
         # An agent's reply: accepted, then sent by the worker through the fake Graph API.
         reply_id, reply_seconds = await _reply(instances[1], token, conversation_id)
@@ -385,8 +389,8 @@ async def test_webhooks_and_sends_survive_redis_and_fan_out_resumes(
     assert resubscribed < RESUBSCRIBE_SECONDS, figures
     for name in ("api-0", "api-1", "worker"):
         assert degraded[name], (name, logs[name][-3000:])
-    # Logged, but not once per event: a dead Redis must not flood the logs.
-    assert all(len(lines) <= 60 for lines in degraded.values()), figures
+    # Logged once per outage (and once when Redis is back), not once per request.
+    assert all(len(lines) <= 6 for lines in degraded.values()), figures
 
 
 async def _reply(base_url: str, token: str, conversation_id: str) -> tuple[str, float]:
@@ -426,7 +430,7 @@ async def _wait_ready(stack: Stack, base_url: str) -> float:
     started = time.monotonic()
     while True:
         status, body = await _readyz(base_url)
-        if status == 200:
+        if status == 200 and body["status"] == "ok":
             assert body["checks"] == {"database": "ok", "redis": "ok"}
             return time.monotonic() - started
         stack.check(f"{base_url}/readyz")

@@ -29,7 +29,10 @@ async def readyz(request: Request) -> JSONResponse:
             checks["redis"] = "ok"
         except Exception:
             checks["redis"] = "unavailable"
-    if all(v == "ok" for v in checks.values()):
-        return JSONResponse({"status": "ok", "checks": checks})
-    body = error_body("not_ready", "A dependency is unavailable") | {"checks": checks}
-    return JSONResponse(body, status_code=503)
+    if checks["database"] != "ok":
+        body = error_body("not_ready", "The database is unavailable") | {"checks": checks}
+        return JSONResponse(body, status_code=503)
+    # Without Redis this instance still stores webhooks and sends replies; only the fan-out of
+    # events to other instances waits. Taking it out of rotation would stop all of that.
+    status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
+    return JSONResponse({"status": status, "checks": checks})

@@ -55,6 +55,9 @@ class BufferedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self._queued: list[str] = []
         self._flusher: asyncio.Task[None] | None = None
+        # Events dropped since Redis last took a publish: the outage is logged once, with its
+        # toll when Redis is back, not once per request.
+        self._dropped = 0
 
     async def _publish(self, data: Any) -> None:
         if len(self._queued) >= self.MAX_QUEUED:
@@ -70,16 +73,31 @@ class BufferedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             for attempt in (1, 2):
                 try:
                     await asyncio.wait_for(self._send(batch), self.FLUSH_TIMEOUT_SECONDS)
-                    break
                 except Exception as exc:  # any Redis or network failure
                     # Reconnect on the next attempt; the second failure drops the batch.
                     self.connected = False
                     if attempt == 2:
-                        logger.error(
-                            "Cannot publish to redis: %d realtime events not fanned out",
-                            len(batch),
-                            extra={"redis_exception": str(exc)},
-                        )
+                        self._dropped_batch(len(batch), exc)
+                    continue
+                if self._dropped:
+                    logger.warning(
+                        "Publishing to redis again: %d realtime events were not fanned out",
+                        self._dropped,
+                    )
+                    self._dropped = 0
+                break
+
+    def _dropped_batch(self, count: int, exc: Exception) -> None:
+        if self._dropped:
+            logger.debug("Still cannot publish to redis", extra={"events": count})
+        else:
+            logger.error(
+                "Cannot publish to redis: realtime events are not fanned out until it is back "
+                "(%d so far)",
+                count,
+                extra={"redis_exception": str(exc)},
+            )
+        self._dropped += count
 
     async def _send(self, batch: list[str]) -> None:
         if not self.connected:
