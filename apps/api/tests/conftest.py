@@ -5,6 +5,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -63,6 +64,35 @@ async def drop_pg_database(url: str) -> None:
         await conn.close()
 
 
+async def require_pg() -> None:
+    """Skips the test when PostgreSQL does not answer; in CI, fails it."""
+    if not await _pg_available():
+        if IN_CI:
+            pytest.fail("PostgreSQL is required in CI but does not answer")
+        pytest.skip("PostgreSQL not available")
+
+
+@asynccontextmanager
+async def pg_database() -> AsyncIterator[str]:
+    """A PostgreSQL database of its own, with no tables, dropped afterwards."""
+    await require_pg()
+    url = await create_pg_database()
+    try:
+        yield url
+    finally:
+        await drop_pg_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database of its own with no tables, so the test can take it down to base."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    async with pg_database() as url:
+        yield url
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", ["sqlite", "postgresql"], scope="session")
@@ -81,10 +111,7 @@ _databases: dict[str, str] = {}
 async def database_url(backend: str, tmp_root: Path) -> AsyncIterator[str]:
     """A migrated database for the whole session, one per backend."""
     if backend == "postgresql":
-        if not await _pg_available():
-            if IN_CI:
-                pytest.fail("PostgreSQL is required in CI but does not answer")
-            pytest.skip("PostgreSQL not available")
+        await require_pg()
         url = await create_pg_database()
     else:
         url = f"sqlite+aiosqlite:///{tmp_root / 'test.db'}"

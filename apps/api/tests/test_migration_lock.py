@@ -13,21 +13,14 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from atende.core.migrations import MIGRATION_LOCK_KEY, alembic_config, upgrade
-from tests.conftest import IN_CI, _pg_available, create_pg_database, drop_pg_database
+from tests.conftest import pg_database
 from tests.test_migrations import _inspect
 
 
 @pytest.fixture
-async def fresh_pg(tmp_path: Path) -> AsyncIterator[str]:
-    if not await _pg_available():
-        if IN_CI:
-            pytest.fail("PostgreSQL is required in CI but does not answer")
-        pytest.skip("PostgreSQL not available")
-    url = await create_pg_database()
-    try:
+async def fresh_pg() -> AsyncIterator[str]:
+    async with pg_database() as url:
         yield url
-    finally:
-        await drop_pg_database(url)
 
 
 def _dsn(url: str) -> str:

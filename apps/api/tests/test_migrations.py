@@ -1,11 +1,8 @@
 """The migrations go up, down and up again on both dialects, and match the models exactly."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -15,27 +12,9 @@ from sqlalchemy.engine import Connection
 from atende.core.db import make_engine
 from atende.core.migrations import alembic_config, downgrade, upgrade
 from atende.core.models_registry import Base
-from tests.conftest import IN_CI, _pg_available, create_pg_database, drop_pg_database
 
 # What `alembic revision --autogenerate` compares (env.py sets compare_type too), plus defaults.
 COMPARE_OPTIONS = {"compare_type": True, "compare_server_default": True}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A database of its own with no tables, so the test can take it down to base."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
-        return
-    if not await _pg_available():
-        if IN_CI:
-            pytest.fail("PostgreSQL is required in CI but does not answer")
-        pytest.skip("PostgreSQL not available")
-    url = await create_pg_database()
-    try:
-        yield url
-    finally:
-        await drop_pg_database(url)
 
 
 async def _inspect(

@@ -5,17 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { pdfDocument } from './files';
 import {
-  apiLogin,
   ARTIFACTS,
   BASE_URL,
   conversationOf,
-  launchBrowser,
-  loginInBrowser,
   setStatusDelays,
-  simulatedNumber,
-  type ApiSession,
-  type SimulatedNumber,
   type StatusDelays,
+  startFlow,
+  type Flow,
 } from './support';
 
 const run = Date.now().toString(36);
@@ -28,10 +24,10 @@ const pdf = pdfDocument(
   Array.from({ length: 48 }, (_, i) => `Item ${i + 1}: condicoes da proposta comercial ${run}`),
 );
 
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let api: ApiSession;
+let browser: Flow['browser'];
+let api: Flow['api'];
 let page: Page;
-let number: SimulatedNumber;
+let number: Flow['number'];
 let previousDelays: StatusDelays | null = null;
 
 /** A signed media link the browser loaded for an element of this kind. */
@@ -44,12 +40,9 @@ function mediaLoad(p: Page, kind: 'media' | 'image'): Promise<Response> {
 
 describe('Media through the simulator, seen and sent in the browser', () => {
   beforeAll(async () => {
-    api = await apiLogin();
-    number = await simulatedNumber(api);
+    ({ api, number, browser, page } = await startFlow());
     // Slow the simulated phone down so each delivery state stays on screen for a moment.
     previousDelays = await setStatusDelays({ sent: 0.2, delivered: 3, read: 60 });
-    browser = await launchBrowser();
-    page = await loginInBrowser(browser.context);
   });
 
   afterAll(async () => {

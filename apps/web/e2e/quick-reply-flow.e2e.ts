@@ -3,17 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  apiLogin,
-  ARTIFACTS,
-  BASE_URL,
-  conversationOf,
-  launchBrowser,
-  loginInBrowser,
-  simulatedNumber,
-  type ApiSession,
-  type SimulatedNumber,
-} from './support';
+import { ARTIFACTS, BASE_URL, conversationOf, startFlow, type Flow } from './support';
 
 const run = Date.now().toString(36);
 const shortcut = `ola${run}`;
@@ -21,19 +11,16 @@ const customerName = `Renata Lima ${run}`;
 const waId = `55519${Date.now().toString().slice(-8)}`;
 const template = 'Olá, {{contact.name}}! Aqui é {{agent.name}}, em que posso ajudar?';
 
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let api: ApiSession;
+let browser: Flow['browser'];
+let api: Flow['api'];
 let page: Page;
-let number: SimulatedNumber;
+let number: Flow['number'];
 let agentName: string;
 
 describe('Quick replies: created in the settings, picked with "/" in the composer', () => {
   beforeAll(async () => {
-    api = await apiLogin();
-    number = await simulatedNumber(api);
+    ({ api, number, browser, page } = await startFlow());
     agentName = (await api.request<{ name: string }>('GET', '/api/auth/me')).name;
-    browser = await launchBrowser();
-    page = await loginInBrowser(browser.context);
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const BASE_URL = (process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8000').replace(/\/$/, '');
 export const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL ?? 'admin@atende.local';
@@ -103,6 +103,22 @@ export async function simulatedNumber(api: ApiSession): Promise<SimulatedNumber>
   const found = numbers.items.find((n) => n.simulated);
   if (!found) throw new Error('the seed creates a simulated number; none found');
   return found;
+}
+
+export interface Flow {
+  api: ApiSession;
+  number: SimulatedNumber;
+  browser: Awaited<ReturnType<typeof launchBrowser>>;
+  page: Page;
+}
+
+/** The admin, signed in through the API and in a fresh browser, and the seed's simulated number. */
+export async function startFlow(): Promise<Flow> {
+  const api = await apiLogin();
+  const number = await simulatedNumber(api);
+  const browser = await launchBrowser();
+  const page = await loginInBrowser(browser.context);
+  return { api, number, browser, page };
 }
 
 /** The id of the one conversation whose contact matches `query` (name or phone). */

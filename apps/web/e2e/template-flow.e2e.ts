@@ -4,16 +4,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  apiLogin,
   ARTIFACTS,
   BASE_URL,
   conversationOf,
-  launchBrowser,
-  loginInBrowser,
   postInboundText,
-  simulatedNumber,
-  type ApiSession,
-  type SimulatedNumber,
+  startFlow,
+  type Flow,
 } from './support';
 
 interface TemplateRow {
@@ -34,10 +30,10 @@ const lapsedText = `Vocês entregam no sábado? ${run}`;
 const comeBackText = `Sim, pode continuar! ${run}`;
 const freeReply = `Ótimo, seguimos por aqui ${run}.`;
 
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let api: ApiSession;
+let browser: Flow['browser'];
+let api: Flow['api'];
 let page: Page;
-let number: SimulatedNumber;
+let number: Flow['number'];
 
 async function approvedTemplates(): Promise<TemplateRow[]> {
   const page = await api.request<{ items: TemplateRow[] }>(
@@ -49,10 +45,7 @@ async function approvedTemplates(): Promise<TemplateRow[]> {
 
 describe('Message templates end to end', () => {
   beforeAll(async () => {
-    api = await apiLogin();
-    number = await simulatedNumber(api);
-    browser = await launchBrowser();
-    page = await loginInBrowser(browser.context);
+    ({ api, number, browser, page } = await startFlow());
   });
 
   afterAll(async () => {

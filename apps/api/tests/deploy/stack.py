@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +49,22 @@ def render_nginx_template(template: str, values: Mapping[str, str], upstreams: l
 
     text = _UPSTREAM_SERVER.sub(servers, template)
     return _VARIABLE.sub(lambda m: values[m.group(1)], text)
+
+
+def atende_env(root: Path, database_url: str, settings: Mapping[str, str]) -> dict[str, str]:
+    """The whole configuration of a deployment's processes: this environment without its
+    REDIS_URL, data in `root`, no web build, the database, then `settings`."""
+    env = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
+    env.update(
+        {
+            "ENVIRONMENT": "test",
+            "DATA_DIR": str(root / "data"),
+            "WEB_DIST": str(root / "no-web"),
+            "DATABASE_URL": database_url,
+            **settings,
+        }
+    )
+    return env
 
 
 def nginx_main_conf(prefix: Path, include: Path) -> str:
@@ -170,6 +186,36 @@ class Stack:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{url} not ready within {within}s\n{self.logs()}")
             time.sleep(0.1)
+
+    def start_api(self, ports: Sequence[int], *, seed_env: Mapping[str, str]) -> None:
+        """As the api container does: migrate, then serve, with `seed` run as an operator runs
+        it; returns once every instance is ready."""
+        self.run_atende("migrate")
+        self.run_atende("seed", extra_env=seed_env)
+        names = ["api"] if len(ports) == 1 else [f"api-{index}" for index in range(len(ports))]
+        for name, port in zip(names, ports, strict=True):
+            self.start_atende(name, "serve", "--host", "127.0.0.1", "--port", str(port))
+        for port in ports:
+            self.wait_ok(f"http://127.0.0.1:{port}/readyz")
+
+    def start_nginx(self, port: int, upstreams: list[str], web_root: Path) -> str:
+        """deploy/nginx's configuration on `port` in front of `upstreams`; what it rendered."""
+        prefix = self.root / "nginx"
+        for sub in ("conf.d", "tmp"):
+            (prefix / sub).mkdir(parents=True, exist_ok=True)
+        values = {
+            "ATENDE_API_UPSTREAM": upstreams[0],
+            "ATENDE_LISTEN_PORT": str(port),
+            "ATENDE_WEB_ROOT": str(web_root),
+        }
+        rendered = render_nginx_template(NGINX_TEMPLATE.read_text(), values, upstreams)
+        site = prefix / "conf.d" / "atende.conf"
+        site.write_text(rendered)
+        main = prefix / "nginx.conf"
+        main.write_text(nginx_main_conf(prefix, site))
+        nginx = [str(nginx_binary()), "-p", str(prefix), "-c", str(main), "-e", "stderr"]
+        self.start("nginx", nginx)
+        return rendered
 
     def stop(self) -> None:
         """SIGTERM to every process at once, then SIGKILL to whichever outlives the grace."""

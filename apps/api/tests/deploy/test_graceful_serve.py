@@ -6,7 +6,6 @@ The slow request is a send to the built-in fake Graph API with latency injected.
 """
 
 import asyncio
-import os
 import signal
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.stack import Stack, free_port
+from tests.deploy.stack import Stack, atende_env, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -28,19 +27,17 @@ SEND = {
 
 def _serve(root: Path, grace: float) -> tuple[Stack, str]:
     port = free_port()
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "test",
-        "DATA_DIR": str(root / "data"),
-        "WEB_DIST": str(root / "no-web"),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{root / 'atende.db'}",
-        "JWT_SECRET": "graceful-jwt-secret-long-enough-for-hs256-signing",
-        "EMBEDDED_WORKER": "false",
-        "SIMULATOR_ENABLED": "true",
-        "SHUTDOWN_GRACE_SECONDS": str(grace),
-        "LOG_LEVEL": "INFO",
-    }
-    env.pop("REDIS_URL", None)
+    env = atende_env(
+        root,
+        f"sqlite+aiosqlite:///{root / 'atende.db'}",
+        {
+            "JWT_SECRET": "graceful-jwt-secret-long-enough-for-hs256-signing",
+            "EMBEDDED_WORKER": "false",
+            "SIMULATOR_ENABLED": "true",
+            "SHUTDOWN_GRACE_SECONDS": str(grace),
+            "LOG_LEVEL": "INFO",
+        },
+    )
     stack = Stack(root, env)
     base_url = f"http://127.0.0.1:{port}"
     stack.start_atende("api", "serve", "--host", "127.0.0.1", "--port", str(port))

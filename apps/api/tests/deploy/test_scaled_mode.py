@@ -21,15 +21,8 @@ from redis.asyncio import Redis
 from atende.core.seed import SIMULATED_DISPLAY_NUMBER, SIMULATED_PHONE_NUMBER_ID
 from atende.whatsapp.envelopes import dumps, text_message_envelope
 from atende.whatsapp.signature import sign
-from tests.conftest import IN_CI, _pg_available, create_pg_database, drop_pg_database
-from tests.deploy.stack import (
-    NGINX_TEMPLATE,
-    Stack,
-    free_port,
-    nginx_binary,
-    nginx_main_conf,
-    render_nginx_template,
-)
+from tests.conftest import IN_CI, _pg_available, pg_database
+from tests.deploy.stack import Stack, atende_env, free_port, nginx_binary
 
 pytestmark = pytest.mark.slow
 
@@ -90,75 +83,50 @@ def _web_root(root: Path) -> Path:
     return web
 
 
-def _start_nginx(stack: Stack, port: int, upstreams: list[str]) -> None:
-    prefix = stack.root / "nginx"
-    for sub in ("conf.d", "tmp"):
-        (prefix / sub).mkdir(parents=True, exist_ok=True)
-    values = {
-        "ATENDE_API_UPSTREAM": upstreams[0],
-        "ATENDE_LISTEN_PORT": str(port),
-        "ATENDE_WEB_ROOT": str(_web_root(stack.root)),
-    }
-    rendered = render_nginx_template(NGINX_TEMPLATE.read_text(), values, upstreams)
-    for address in upstreams:
-        # Both upstreams (REST and socket.io) balance over every instance.
-        assert rendered.count(f"server {address} ") == 2, rendered
-    site = prefix / "conf.d" / "atende.conf"
-    site.write_text(rendered)
-    main = prefix / "nginx.conf"
-    main.write_text(nginx_main_conf(prefix, site))
-    stack.start("nginx", [str(nginx_binary()), "-p", str(prefix), "-c", str(main), "-e", "stderr"])
-
-
 @pytest.fixture(scope="module")
 async def deployment(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Deployment]:
     await _require_services()
     root = tmp_path_factory.mktemp("scaled")
-    database_url = await create_pg_database()
     front_port = free_port()
     front = f"http://127.0.0.1:{front_port}"
     channel = f"atende-scaled-{uuid.uuid4().hex}"
     ports = [free_port(), free_port()]
     instances = [f"http://127.0.0.1:{port}" for port in ports]
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "test",
-        "DATA_DIR": str(root / "data"),
-        "WEB_DIST": str(root / "no-web"),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "REALTIME_CHANNEL": channel,
-        "JWT_SECRET": JWT_SECRET,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": "scaled-verify-token",
-        "WHATSAPP_TOKEN": "scaled-graph-token",
-        "EMBEDDED_WORKER": "false",
-        "SIMULATOR_ENABLED": "true",
-        # Workers reach the fake Graph API on an instance, as Compose's do at api:8000; its
-        # status webhooks come back through nginx, as Meta's do.
-        "SIMULATOR_BASE_URL": f"{instances[0]}/simulator",
-        "SIMULATOR_WEBHOOK_URL": f"{front}/webhook/whatsapp",
-        "LOG_LEVEL": "INFO",
-        "LOG_JSON": "false",
-    }
-    stack = Stack(root, env)
-    try:
-        # As the api container does: migrate, then serve; `seed` as an operator runs it.
-        stack.run_atende("migrate")
-        stack.run_atende(
-            "seed", extra_env={"ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD}
+    async with pg_database() as database_url:
+        env = atende_env(
+            root,
+            database_url,
+            {
+                "REDIS_URL": REDIS_URL,
+                "REALTIME_CHANNEL": channel,
+                "JWT_SECRET": JWT_SECRET,
+                "WHATSAPP_APP_SECRET": APP_SECRET,
+                "WHATSAPP_VERIFY_TOKEN": "scaled-verify-token",
+                "WHATSAPP_TOKEN": "scaled-graph-token",
+                "EMBEDDED_WORKER": "false",
+                "SIMULATOR_ENABLED": "true",
+                # Workers reach the fake Graph API on an instance, as Compose's do at api:8000;
+                # its status webhooks come back through nginx, as Meta's do.
+                "SIMULATOR_BASE_URL": f"{instances[0]}/simulator",
+                "SIMULATOR_WEBHOOK_URL": f"{front}/webhook/whatsapp",
+                "LOG_LEVEL": "INFO",
+                "LOG_JSON": "false",
+            },
         )
-        for index, port in enumerate(ports):
-            stack.start_atende(f"api-{index}", "serve", "--host", "127.0.0.1", "--port", str(port))
-        for instance in instances:
-            await asyncio.to_thread(stack.wait_ok, f"{instance}/readyz")
-        stack.start_atende("worker", "worker")
-        _start_nginx(stack, front_port, [f"127.0.0.1:{port}" for port in ports])
-        await asyncio.to_thread(stack.wait_ok, f"{front}/readyz")
-        yield Deployment(stack, front, instances, database_url, channel)
-    finally:
-        stack.stop()
-        await drop_pg_database(database_url)
+        stack = Stack(root, env)
+        try:
+            seed_env = {"ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD}
+            await asyncio.to_thread(stack.start_api, ports, seed_env=seed_env)
+            stack.start_atende("worker", "worker")
+            upstreams = [f"127.0.0.1:{port}" for port in ports]
+            rendered = stack.start_nginx(front_port, upstreams, _web_root(root))
+            for address in upstreams:
+                # Both upstreams (REST and socket.io) balance over every instance.
+                assert rendered.count(f"server {address} ") == 2, rendered
+            await asyncio.to_thread(stack.wait_ok, f"{front}/readyz")
+            yield Deployment(stack, front, instances, database_url, channel)
+        finally:
+            stack.stop()
 
 
 @dataclass

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from atende.conversations.models import Conversation
 from atende.core.config import Settings
 from atende.core.db import Database
 from atende.core.types import utcnow
@@ -156,6 +157,17 @@ async def scene(factory: Factory) -> Scene:
     )
     await factory.commit()
     return Scene(team, other, agent, outsider, admin, number)
+
+
+@pytest.fixture
+async def conversation(factory: Factory, scene: Scene) -> Conversation:
+    """A conversation with Dana on the scene's number, in team Vendas, inside the window."""
+    contact = await factory.contact(wa_id="5511988887777", name="Dana")
+    found = await factory.conversation(
+        number=scene.number, contact=contact, team=scene.team, last_inbound_at=ago(hours=1)
+    )
+    await factory.commit()
+    return found
 
 
 __all__ = ["ago"]

@@ -6,7 +6,6 @@ import uuid
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from atende.conversations.models import Conversation
@@ -22,16 +21,6 @@ from atende.whatsapp import simulator_samples
 from tests.factories import Factory, ago
 from tests.media.conftest import FakeClock, Scene
 from tests.media.helpers import age_upload, upload_row, uploaded
-
-
-@pytest.fixture
-async def conversation(factory: Factory, scene: Scene) -> Conversation:
-    contact = await factory.contact(wa_id="5511988887777", name="Dana")
-    found = await factory.conversation(
-        number=scene.number, contact=contact, team=scene.team, last_inbound_at=ago(hours=1)
-    )
-    await factory.commit()
-    return found
 
 
 async def send_document(

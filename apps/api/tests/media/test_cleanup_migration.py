@@ -2,36 +2,16 @@
 so the first sweep after an upgrade never takes a sent file."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from atende.core.config import Environment, Settings
 from atende.core.db import Database
 from atende.core.migrations import downgrade, upgrade
 from atende.media.models import Upload
 from atende.messages.models import Direction, Message, MessageStatus
-from tests.conftest import IN_CI, _pg_available, create_pg_database, drop_pg_database
 from tests.factories import Factory, ago
 
 BEFORE = "7c2e5a90d4f1"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'backfill.db'}"
-        return
-    if not await _pg_available():
-        if IN_CI:
-            pytest.fail("PostgreSQL is required in CI but does not answer")
-        pytest.skip("PostgreSQL not available")
-    url = await create_pg_database()
-    try:
-        yield url
-    finally:
-        await drop_pg_database(url)
 
 
 def upload(key: str) -> Upload:

@@ -18,16 +18,6 @@ from tests.media.helpers import named, reload
 from tests.media.test_uploads import jpeg, upload, webp
 
 
-@pytest.fixture
-async def conversation(factory: Factory, scene: Scene) -> Conversation:
-    contact = await factory.contact(wa_id="5511988887777", name="Dana")
-    found = await factory.conversation(
-        number=scene.number, contact=contact, team=scene.team, last_inbound_at=ago(hours=1)
-    )
-    await factory.commit()
-    return found
-
-
 async def uploaded(
     client: httpx.AsyncClient, factory: Factory, scene: Scene, content: bytes, filename: str
 ) -> str:

@@ -1,7 +1,9 @@
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 
 from atende.contacts.models import Contact
@@ -94,6 +96,18 @@ async def make_sender(
 
 
 @dataclass
+class Call:
+    """One call to a fake Graph API: to which number, for which message, when, and how it
+    was answered."""
+
+    number: str
+    message_id: str
+    at: float
+    outcome: str = ""
+    answered: float = 0.0
+
+
+@dataclass
 class Thread:
     team: Team
     number: Number
@@ -150,6 +164,33 @@ async def queue(
     await factory.session.flush()
     await factory.commit()
     return made
+
+
+async def start_rate_limited(
+    factory: Factory,
+    thread: Thread,
+    make_sender: SenderFactory,
+    graph: Callable[[httpx.Request], httpx.Response],
+    *,
+    count: int,
+) -> tuple[OutboxSender, list[Message]]:
+    """`count` messages queued on a number that sends one a second, and a sender on them that
+    has sent the first: the others wait for the limiter."""
+    thread.number.send_rate_per_second = 1.0
+    await factory.commit()
+    messages = await queue(factory, thread.conversation, thread.contact, count=count)
+    sender = make_sender(
+        graph=GraphClient(
+            base_url="https://graph.test", version="v25.0", transport=httpx.MockTransport(graph)
+        ),
+        use_clock=False,
+    )
+    sender.start()
+    for _ in range(200):
+        if sender.totals.sent:
+            break
+        await asyncio.sleep(0.01)
+    return sender, messages
 
 
 async def reload(db: Database, message: Message) -> Message:

@@ -29,6 +29,7 @@ from tests.outbox.conftest import (
     Thread,
     queue,
     reload,
+    start_rate_limited,
 )
 from tests.outbox.test_sender import accepted
 
@@ -138,21 +139,7 @@ async def test_stopping_releases_what_was_not_sent(
         sent.append(orjson.loads(request.content)["biz_opaque_callback_data"])
         return accepted(f"wamid.{len(sent)}")
 
-    # One message per second for this number: the rest wait for the limiter when we stop.
-    thread.number.send_rate_per_second = 1.0
-    await factory.commit()
-    messages = await queue(factory, thread.conversation, thread.contact, count=5)
-    sender = make_sender(
-        graph=GraphClient(
-            base_url="https://graph.test", version="v25.0", transport=httpx.MockTransport(graph)
-        ),
-        use_clock=False,
-    )
-    sender.start()
-    for _ in range(200):
-        if sender.totals.sent:
-            break
-        await asyncio.sleep(0.01)
+    sender, messages = await start_rate_limited(factory, thread, make_sender, graph, count=5)
     await sender.stop()
 
     rows = [await reload(db, m) for m in messages]

@@ -28,22 +28,13 @@ from atende.numbers.models import Number
 from atende.whatsapp.client import GraphClient
 from atende.whatsapp.ratelimit import RateLimiter, RedisRateLimiter, TokenBucket
 from tests.factories import Factory, ago
-from tests.outbox.conftest import queue
+from tests.outbox.conftest import Call, queue
 from tests.outbox.test_sender import accepted, graph_error
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 RETRY_AFTER = 1.0
 # A call that had already passed every check when the 429 came back may still go out.
 IN_FLIGHT_SLACK = 0.05
-
-
-@dataclass
-class Call:
-    number: str
-    message_id: str
-    at: float
-    outcome: str = ""
-    answered: float = 0.0
 
 
 @dataclass

@@ -1,7 +1,6 @@
 """Releasing claims a stopping sender never started: due now, attempt uncounted, and never
 a claim that has since passed to another sender."""
 
-import asyncio
 from datetime import timedelta
 
 import httpx
@@ -11,9 +10,15 @@ from atende.core.db import Database, commit
 from atende.messages import outbox_store
 from atende.messages.models import MessageStatus
 from atende.messages.outbox_store import Claim
-from atende.whatsapp.client import GraphClient
 from tests.factories import Factory
-from tests.outbox.conftest import FakeClock, SenderFactory, Thread, queue, reload
+from tests.outbox.conftest import (
+    FakeClock,
+    SenderFactory,
+    Thread,
+    queue,
+    reload,
+    start_rate_limited,
+)
 from tests.outbox.test_sender import accepted
 
 
@@ -55,22 +60,7 @@ async def test_a_sender_reports_the_claims_it_has_not_started_until_it_stops(
     def graph(request: httpx.Request) -> httpx.Response:
         return accepted(f"wamid.{orjson.loads(request.content)['biz_opaque_callback_data']}")
 
-    # One send a second for this number: after the first, the others wait for the limiter.
-    thread.number.send_rate_per_second = 1.0
-    await factory.commit()
-    messages = await queue(factory, thread.conversation, thread.contact, count=4)
-    sender = make_sender(
-        graph=GraphClient(
-            base_url="https://graph.test", version="v25.0", transport=httpx.MockTransport(graph)
-        ),
-        use_clock=False,
-    )
-    sender.start()
-    for _ in range(200):
-        if sender.totals.sent:
-            break
-        await asyncio.sleep(0.01)
-
+    sender, messages = await start_rate_limited(factory, thread, make_sender, graph, count=4)
     held = sender.unstarted_claims()
     rows = [await reload(db, m) for m in messages]
     waiting = {r.id for r in rows if r.status == MessageStatus.QUEUED}

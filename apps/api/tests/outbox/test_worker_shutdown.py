@@ -28,7 +28,7 @@ from atende.core.config import Environment, Settings
 from atende.core.db import Database
 from atende.core.migrations import upgrade
 from atende.whatsapp.simulator import ControlRequest, Simulator, create_simulator_app
-from tests.conftest import IN_CI, _pg_available, create_pg_database, drop_pg_database
+from tests.conftest import pg_database
 from tests.deploy.stack import Stack, free_port
 from tests.factories import Factory, ago
 from tests.outbox.conftest import queue
@@ -81,16 +81,9 @@ def fake_graph() -> Iterator[FakeGraph]:
 
 @pytest.fixture(scope="module")
 async def pg_url() -> AsyncIterator[str]:
-    if not await _pg_available():
-        if IN_CI:
-            pytest.fail("PostgreSQL is required in CI but does not answer")
-        pytest.skip("PostgreSQL not available")
-    url = await create_pg_database()
-    try:
+    async with pg_database() as url:
         await asyncio.to_thread(upgrade, url)
         yield url
-    finally:
-        await drop_pg_database(url)
 
 
 def _worker_env(tmp_path: Path, url: str, graph: FakeGraph, *, grace: float) -> dict[str, str]:

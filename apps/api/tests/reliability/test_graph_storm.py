@@ -45,6 +45,7 @@ from atende.whatsapp.ratelimit import RedisRateLimiter
 from atende.whatsapp.schemas import text_message_body
 from tests.conftest import IN_CI
 from tests.factories import Factory, ago
+from tests.outbox.conftest import Call
 from tests.outbox.test_ratelimit import max_in_any_window
 from tests.outbox.test_sender import accepted, graph_error
 from tests.reliability.conftest import Report
@@ -70,15 +71,6 @@ MAX_ATTEMPTS = 8
 # A call that had passed every check when the 429 came back may still go out.
 IN_FLIGHT_SLACK = 0.05
 FINISH_SECONDS = 60.0
-
-
-@dataclass
-class Call:
-    number: str
-    message_id: str
-    at: float
-    outcome: str = ""
-    answered: float = 0.0
 
 
 @dataclass

@@ -13,7 +13,6 @@ webhook's `message:new` reaches the client on the other process.
 """
 
 import asyncio
-import os
 import shutil
 import subprocess
 import time
@@ -33,8 +32,8 @@ from redis.exceptions import RedisError
 from atende.core.seed import SIMULATED_DISPLAY_NUMBER, SIMULATED_PHONE_NUMBER_ID
 from atende.whatsapp.envelopes import dumps, text_message_envelope
 from atende.whatsapp.signature import sign
-from tests.conftest import IN_CI, _pg_available, create_pg_database, drop_pg_database
-from tests.deploy.stack import Stack, free_port
+from tests.conftest import IN_CI, pg_database, require_pg
+from tests.deploy.stack import Stack, atende_env, free_port
 from tests.reliability.conftest import Report
 
 pytestmark = pytest.mark.slow
@@ -148,56 +147,45 @@ def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateR
 async def deployment(
     tmp_path_factory: pytest.TempPathFactory, private_redis: PrivateRedis
 ) -> AsyncIterator[Deployment]:
-    if not await _pg_available():
-        if IN_CI:
-            pytest.fail("PostgreSQL is required in CI but does not answer")
-        pytest.skip("PostgreSQL not available")
+    await require_pg()
     redis = private_redis
     redis.start()
     await redis.wait_up()
     root = tmp_path_factory.mktemp("redis-down")
-    database_url = await create_pg_database()
     ports = [free_port(), free_port()]
     instances = [f"http://127.0.0.1:{port}" for port in ports]
     channel = f"atende-redis-down-{uuid.uuid4().hex}"
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "test",
-        "DATA_DIR": str(root / "data"),
-        "WEB_DIST": str(root / "no-web"),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis.url,
-        "REALTIME_CHANNEL": channel,
-        "JWT_SECRET": JWT_SECRET,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": "redis-down-verify-token",
-        "WHATSAPP_TOKEN": "redis-down-graph-token",
-        "EMBEDDED_WORKER": "false",
-        "SIMULATOR_ENABLED": "true",
-        # The worker sends to the fake Graph API on the first process; its status webhooks
-        # come back to the second.
-        "SIMULATOR_BASE_URL": f"{instances[0]}/simulator",
-        "SIMULATOR_WEBHOOK_URL": f"{instances[1]}/webhook/whatsapp",
-        "SEND_POLL_SECONDS": "0.1",
-        "LOG_LEVEL": "INFO",
-        "LOG_JSON": "false",
-    }
-    stack = Stack(root, env)
-    try:
-        stack.run_atende("migrate")
-        stack.run_atende(
-            "seed", extra_env={"ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD}
+    async with pg_database() as database_url:
+        env = atende_env(
+            root,
+            database_url,
+            {
+                "REDIS_URL": redis.url,
+                "REALTIME_CHANNEL": channel,
+                "JWT_SECRET": JWT_SECRET,
+                "WHATSAPP_APP_SECRET": APP_SECRET,
+                "WHATSAPP_VERIFY_TOKEN": "redis-down-verify-token",
+                "WHATSAPP_TOKEN": "redis-down-graph-token",
+                "EMBEDDED_WORKER": "false",
+                "SIMULATOR_ENABLED": "true",
+                # The worker sends to the fake Graph API on the first process; its status
+                # webhooks come back to the second.
+                "SIMULATOR_BASE_URL": f"{instances[0]}/simulator",
+                "SIMULATOR_WEBHOOK_URL": f"{instances[1]}/webhook/whatsapp",
+                "SEND_POLL_SECONDS": "0.1",
+                "LOG_LEVEL": "INFO",
+                "LOG_JSON": "false",
+            },
         )
-        for index, port in enumerate(ports):
-            stack.start_atende(f"api-{index}", "serve", "--host", "127.0.0.1", "--port", str(port))
-        for instance in instances:
-            await asyncio.to_thread(stack.wait_ok, f"{instance}/readyz")
-        stack.start_atende("worker", "worker")
-        yield Deployment(stack, redis, instances, database_url, channel)
-    finally:
-        stack.stop()
-        redis.stop()
-        await drop_pg_database(database_url)
+        stack = Stack(root, env)
+        try:
+            seed_env = {"ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD}
+            await asyncio.to_thread(stack.start_api, ports, seed_env=seed_env)
+            stack.start_atende("worker", "worker")
+            yield Deployment(stack, redis, instances, database_url, channel)
+        finally:
+            stack.stop()
+            redis.stop()
 
 
 @dataclass

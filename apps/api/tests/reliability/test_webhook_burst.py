@@ -33,13 +33,7 @@ from atende.numbers.models import Number
 from atende.teams.models import Team
 from atende.whatsapp import envelopes
 from atende.whatsapp.signature import sign
-from tests.conftest import (
-    IN_CI,
-    _pg_available,
-    alembic_config,
-    create_pg_database,
-    drop_pg_database,
-)
+from tests.conftest import alembic_config, create_pg_database, drop_pg_database, require_pg
 from tests.reliability.conftest import Report
 
 pytestmark = pytest.mark.slow
@@ -156,10 +150,7 @@ class Site:
 
 @pytest.fixture
 async def sites(tmp_path: Path) -> AsyncIterator[list[Site]]:
-    if not await _pg_available():
-        if IN_CI:
-            pytest.fail("PostgreSQL is required in CI but does not answer")
-        pytest.skip("PostgreSQL not available")
+    await require_pg()
     urls = [await create_pg_database(), await create_pg_database()]
     made: list[tuple[Site, Any]] = []
     try:

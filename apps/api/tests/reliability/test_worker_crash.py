@@ -13,7 +13,6 @@ properties), and checks it against what was claimed and unrecorded at the kill.
 """
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,8 +31,8 @@ from atende.core.types import new_id, utcnow
 from atende.messages.models import Direction, Message, MessageStatus
 from atende.numbers.models import Number
 from atende.whatsapp.schemas import text_message_body
-from tests.conftest import IN_CI, _pg_available, create_pg_database, drop_pg_database
-from tests.deploy.stack import Stack, free_port
+from tests.conftest import pg_database
+from tests.deploy.stack import Stack, atende_env, free_port
 from tests.reliability.conftest import Report
 
 pytestmark = pytest.mark.slow
@@ -56,29 +55,9 @@ class Deployment:
 
 @pytest.fixture(scope="module")
 async def deployment(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Deployment]:
-    if not await _pg_available():
-        if IN_CI:
-            pytest.fail("PostgreSQL is required in CI but does not answer")
-        pytest.skip("PostgreSQL not available")
     root: Path = tmp_path_factory.mktemp("crash")
-    database_url = await create_pg_database()
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "test",
-        "DATA_DIR": str(root / "data"),
-        "WEB_DIST": str(root / "no-web"),
-        "DATABASE_URL": database_url,
-        "JWT_SECRET": "crash-jwt-secret-long-enough-for-hs256-signing",
-        "WHATSAPP_APP_SECRET": "crash-app-secret",
-        "EMBEDDED_WORKER": "false",
-        "SIMULATOR_ENABLED": "true",
-        "SIMULATOR_BASE_URL": f"{base_url}/simulator",
-        "SIMULATOR_WEBHOOK_URL": f"{base_url}/webhook/whatsapp",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
     worker_env = {
         "SEND_CLAIM_SECONDS": str(LEASE_SECONDS),
         "SEND_CONCURRENCY": str(CONCURRENCY),
@@ -86,16 +65,27 @@ async def deployment(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
         "SEND_RATE_PER_SECOND": "1000",
         "SEND_POLL_SECONDS": "0.1",
     }
-    stack = Stack(root, env)
-    try:
-        stack.run_atende("migrate")
-        stack.run_atende("seed", extra_env={"ADMIN_PASSWORD": "Crash-test-admin-2026!"})
-        stack.start_atende("api", "serve", "--host", "127.0.0.1", "--port", str(port))
-        await asyncio.to_thread(stack.wait_ok, f"{base_url}/readyz")
-        yield Deployment(stack, base_url, database_url, worker_env)
-    finally:
-        stack.stop()
-        await drop_pg_database(database_url)
+    async with pg_database() as database_url:
+        env = atende_env(
+            root,
+            database_url,
+            {
+                "JWT_SECRET": "crash-jwt-secret-long-enough-for-hs256-signing",
+                "WHATSAPP_APP_SECRET": "crash-app-secret",
+                "EMBEDDED_WORKER": "false",
+                "SIMULATOR_ENABLED": "true",
+                "SIMULATOR_BASE_URL": f"{base_url}/simulator",
+                "SIMULATOR_WEBHOOK_URL": f"{base_url}/webhook/whatsapp",
+                "LOG_LEVEL": "WARNING",
+            },
+        )
+        stack = Stack(root, env)
+        try:
+            seed_env = {"ADMIN_PASSWORD": "Crash-test-admin-2026!"}
+            await asyncio.to_thread(stack.start_api, [port], seed_env=seed_env)
+            yield Deployment(stack, base_url, database_url, worker_env)
+        finally:
+            stack.stop()
 
 
 async def _queue(database_url: str) -> set[str]:

@@ -7,7 +7,6 @@ conversation.
 """
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +22,8 @@ from schemathesis import checks
 from atende.core.seed import SIMULATED_DISPLAY_NUMBER, SIMULATED_PHONE_NUMBER_ID
 from atende.whatsapp.envelopes import text_message_envelope
 from atende.whatsapp.signature import sign
-from tests.conftest import IN_CI, _pg_available, create_pg_database, drop_pg_database
-from tests.deploy.stack import Stack, free_port
+from tests.conftest import create_pg_database, drop_pg_database, require_pg
+from tests.deploy.stack import Stack, atende_env, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -56,36 +55,29 @@ async def _login(http: httpx.AsyncClient, email: str) -> str:
 
 @pytest.fixture(scope="module")
 async def live_api(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveApi]:
-    if not await _pg_available():
-        if IN_CI:
-            pytest.fail("PostgreSQL is required in CI but does not answer")
-        pytest.skip("PostgreSQL not available")
+    await require_pg()
     root: Path = tmp_path_factory.mktemp("schema")
     database_url = await create_pg_database()
     port = free_port()
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "test",
-        "DATA_DIR": str(root / "data"),
-        "WEB_DIST": str(root / "no-web"),
-        "DATABASE_URL": database_url,
-        "JWT_SECRET": "schema-jwt-secret-long-enough-for-hs256-signing",
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_TOKEN": "schema-graph-token",
-        "EMBEDDED_WORKER": "false",
-        "SIMULATOR_ENABLED": "false",
-        # Throttling would turn schemathesis' random logins into 429s for the real accounts.
-        "LOGIN_MAX_FAILURES": "1000000",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
+    env = atende_env(
+        root,
+        database_url,
+        {
+            "JWT_SECRET": "schema-jwt-secret-long-enough-for-hs256-signing",
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_TOKEN": "schema-graph-token",
+            "EMBEDDED_WORKER": "false",
+            "SIMULATOR_ENABLED": "false",
+            # Throttling would turn schemathesis' random logins into 429s for the real accounts.
+            "LOGIN_MAX_FAILURES": "1000000",
+            "LOG_LEVEL": "WARNING",
+        },
+    )
     stack = Stack(root, env)
     try:
-        stack.run_atende("migrate")
-        stack.run_atende("seed", extra_env={"ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": PASSWORD})
-        stack.start_atende("api", "serve", "--host", "127.0.0.1", "--port", str(port))
+        seed_env = {"ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": PASSWORD}
+        await asyncio.to_thread(stack.start_api, [port], seed_env=seed_env)
         base_url = f"http://127.0.0.1:{port}"
-        await asyncio.to_thread(stack.wait_ok, f"{base_url}/readyz")
         async with httpx.AsyncClient(base_url=base_url) as http:
             tokens = {"ADMIN": await _login(http, ADMIN_EMAIL)}
             admin = {"Authorization": f"Bearer {tokens['ADMIN']}"}

@@ -13,8 +13,6 @@ runs the outbox (`atende serve` or `atende worker`). Several processes may sweep
 each row is deleted, and its file removed, by exactly one of them.
 """
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from sqlalchemy import delete, select
 
 from atende.core.config import Settings
 from atende.core.db import Database, commit
+from atende.core.periodic import PeriodicTask
 from atende.core.types import utcnow
 from atende.media.models import Upload
 from atende.media.storage import MediaStorage
@@ -78,8 +77,11 @@ async def delete_unsent_uploads(
             return stats
 
 
-class UploadSweeper:
+class UploadSweeper(PeriodicTask):
     """Deletes unsent uploads every `interval` seconds; off when the retention is 0."""
+
+    task_name = "upload-sweeper"
+    failure_message = "unsent uploads sweep failed"
 
     def __init__(
         self,
@@ -91,49 +93,24 @@ class UploadSweeper:
         interval: float = SWEEP_SECONDS,
         first_delay: float = FIRST_SWEEP_SECONDS,
     ) -> None:
+        super().__init__(interval=interval, first_delay=first_delay)
         self.db = db
         self.storage = storage
         self.retention = timedelta(hours=settings.upload_retention_hours)
-        self.interval = interval
-        self.first_delay = first_delay
         self._clock = clock
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        if self.retention > timedelta(0) and self.interval > 0:
-            self._task = asyncio.create_task(self.run(), name="upload-sweeper")
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    def enabled(self) -> bool:
+        return self.retention > timedelta(0) and super().enabled()
 
     async def run_once(self) -> SweepStats:
         return await delete_unsent_uploads(
             self.db, self.storage, older_than=self._clock() - self.retention
         )
 
-    async def run(self) -> None:
-        delay = self.first_delay
-        while not await self._wait(delay):
-            try:
-                stats = await self.run_once()
-            except Exception:
-                logger.exception("unsent uploads sweep failed")
-            else:
-                if stats.deleted:
-                    logger.info(
-                        "unsent uploads deleted",
-                        extra={"deleted": stats.deleted, "files_failed": stats.files_failed},
-                    )
-            delay = self.interval
-
-    async def _wait(self, seconds: float) -> bool:
-        """True once stopped; False after `seconds`."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), seconds)
-        return self._stop.is_set()
+    async def tick(self) -> None:
+        stats = await self.run_once()
+        if stats.deleted:
+            logger.info(
+                "unsent uploads deleted",
+                extra={"deleted": stats.deleted, "files_failed": stats.files_failed},
+            )

@@ -7,8 +7,6 @@ whichever process runs the outbox sender (`TemplateSyncLoop`); status webhooks k
 stored statuses current in between.
 """
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from atende.core.config import Settings
 from atende.core.db import Database, commit, rollback
+from atende.core.periodic import PeriodicTask
 from atende.numbers import service as numbers_service
 from atende.numbers.models import Number
 from atende.numbers.service import access_token_for
@@ -133,8 +132,11 @@ async def sync_all(
     return results
 
 
-class TemplateSyncLoop:
+class TemplateSyncLoop(PeriodicTask):
     """Syncs every WABA's templates shortly after start, then every `interval` seconds."""
+
+    task_name = "template-sync"
+    failure_message = "periodic template sync failed"
 
     def __init__(
         self,
@@ -146,38 +148,11 @@ class TemplateSyncLoop:
         interval: float,
         first_delay: float = 30.0,
     ) -> None:
+        super().__init__(interval=interval, first_delay=first_delay)
         self.db = db
         self.settings = settings
         self.graph = graph
         self._secret = secret
-        self.interval = interval
-        self.first_delay = first_delay
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        if self.interval > 0:
-            self._task = asyncio.create_task(self.run(), name="template-sync")
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def run(self) -> None:
-        delay = self.first_delay
-        while not await self._wait(delay):
-            try:
-                await sync_all(self.db, self.graph, settings=self.settings, secret=self._secret)
-            except Exception:
-                logger.exception("periodic template sync failed")
-            delay = self.interval
-
-    async def _wait(self, seconds: float) -> bool:
-        """True once stopped; False after `seconds`."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), seconds)
-        return self._stop.is_set()
+    async def tick(self) -> None:
+        await sync_all(self.db, self.graph, settings=self.settings, secret=self._secret)
