@@ -7,10 +7,12 @@ keep-alive connection: inbox views (mine/team/unassigned/all) with status, numbe
 filters, thread pages, and the dashboard for 24 hours and 30 days, cold (the 15-minute
 volume cache emptied before each request) and warm.
 
-The floor of each query is the SQL the request sends, captured from the same app run
-in-process and replayed on one asyncpg connection inside one transaction (so `SET LOCAL`
-applies), with nothing around it: no HTTP, no ORM, no JSON. `EXPLAIN (ANALYZE, BUFFERS)` of
-every captured statement goes to `bench/results/queries-explain-*.txt`.
+The floor of each query is the SQL the request sends, captured beforehand from the same app
+run in-process and replayed on one asyncpg connection inside one transaction (so `SET LOCAL`
+applies), with nothing around it: no HTTP, no ORM, no JSON. Each query's HTTP samples, floor
+samples and plans are taken back to back, so both see the same load on the machine.
+`EXPLAIN (ANALYZE, BUFFERS)` of every captured statement goes to
+`bench/results/queries-explain-*.txt`.
 
     cd apps/api && uv run python ../../bench/queries.py --scale 0.002        # seconds
     uv run python ../../bench/queries.py --keep                               # full, keep DB
@@ -395,69 +397,76 @@ async def measure_all(
     now = datetime.now(UTC).replace(microsecond=0)
     queries = build_queries(summary, picks, now)
     conn = await asyncpg.connect(url)
-    with tempfile.TemporaryDirectory() as tmp:
-        server = start_uvicorn(
-            "atende.main:create_default_app",
-            factory=True,
-            env={
-                "DATABASE_URL": url,
-                "REDIS_URL": REDIS_URL,
-                "JWT_SECRET": JWT_SECRET,
-                "EMBEDDED_WORKER": "false",
-                "ACCESS_TOKEN_MINUTES": "600",
-                "LOG_LEVEL": "WARNING",
-                "DATA_DIR": tmp,
-                "WEB_DIST": tmp,
-            },
-        )
-        try:
-            async with httpx.AsyncClient(base_url=server.base_url, timeout=120) as http:
-                tokens = {
-                    role: await login(http, summary[role]["email"], summary["password"])
-                    for role in ("agent", "supervisor", "admin")
-                }
-                for query in queries:
-                    await time_http(http, query, tokens[query.role], reps, cold_reps, conn)
-                    sys.stderr.write(
-                        f"  {query.name} ({query.role}): p50 {ms(query.samples, 0.5)} ms,"
-                        f" p95 {ms(query.samples, 0.95)} ms, n={len(query.samples)}\n"
-                    )
-        finally:
-            server.stop()
-        await capture(url, queries, tokens, conn)
     explains = []
     figures = []
     try:
-        for query in queries:
-            await time_floor(conn, query, reps, cold_reps)
-            if query.cold:
-                await clear_volume_cache(conn)
-            # Cold: committed, so the warm queries that follow find the cache filled again.
-            text, slowest = await explain(conn, query, keep=query.cold)
-            explains.append(f"## {query.name} ({query.role})\nGET {query.paths[0]}\n\n{text}")
-            figures.append(
-                {
-                    "name": query.name,
-                    "role": query.role,
-                    "kind": query.kind,
-                    "cold": query.cold,
-                    "target_ms": query.target_ms,
-                    "samples": len(query.samples),
-                    "p50_ms": ms(query.samples, 0.5),
-                    "p95_ms": ms(query.samples, 0.95),
-                    "max_ms": ms(query.samples, 1.0),
-                    "floor_p50_ms": ms(query.floor_samples, 0.5),
-                    "floor_p95_ms": ms(query.floor_samples, 0.95),
-                    "statements": len(query.captured[0]),
-                    "plan_excerpt": excerpt(slowest),
-                }
+        with tempfile.TemporaryDirectory() as tmp:
+            server = start_uvicorn(
+                "atende.main:create_default_app",
+                factory=True,
+                env={
+                    "DATABASE_URL": url,
+                    "REDIS_URL": REDIS_URL,
+                    "JWT_SECRET": JWT_SECRET,
+                    "EMBEDDED_WORKER": "false",
+                    "ACCESS_TOKEN_MINUTES": "600",
+                    "LOG_LEVEL": "WARNING",
+                    "DATA_DIR": tmp,
+                    "WEB_DIST": tmp,
+                },
             )
+            try:
+                async with httpx.AsyncClient(base_url=server.base_url, timeout=120) as http:
+                    tokens = {
+                        role: await login(http, summary[role]["email"], summary["password"])
+                        for role in ("agent", "supervisor", "admin")
+                    }
+                    await capture(url, queries, tokens, conn)
+                    # Each query's HTTP figures, floor and plan back to back, so both
+                    # figures see the same load on the machine.
+                    for query in queries:
+                        await time_http(http, query, tokens[query.role], reps, cold_reps, conn)
+                        await time_floor(conn, query, reps, cold_reps)
+                        if query.cold:
+                            await clear_volume_cache(conn)
+                        # Cold: committed, so the warm queries that follow find the cache
+                        # filled again.
+                        text, slowest = await explain(conn, query, keep=query.cold)
+                        explains.append(
+                            f"## {query.name} ({query.role})\nGET {query.paths[0]}\n\n{text}"
+                        )
+                        figures.append(figure(query, slowest))
+                        sys.stderr.write(
+                            f"  {query.name} ({query.role}): p50 {ms(query.samples, 0.5)} ms,"
+                            f" p95 {ms(query.samples, 0.95)} ms, n={len(query.samples)};"
+                            f" floor p95 {ms(query.floor_samples, 0.95)} ms\n"
+                        )
+            finally:
+                server.stop()
     finally:
         await conn.close()
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"queries-explain-{time.strftime('%Y%m%d-%H%M%S')}.txt"
     path.write_text("\n\n".join(explains))
     return {"queries": figures, "explain_file": str(path)}
+
+
+def figure(query: Query, slowest_plan: str) -> dict[str, Any]:
+    return {
+        "name": query.name,
+        "role": query.role,
+        "kind": query.kind,
+        "cold": query.cold,
+        "target_ms": query.target_ms,
+        "samples": len(query.samples),
+        "p50_ms": ms(query.samples, 0.5),
+        "p95_ms": ms(query.samples, 0.95),
+        "max_ms": ms(query.samples, 1.0),
+        "floor_p50_ms": ms(query.floor_samples, 0.5),
+        "floor_p95_ms": ms(query.floor_samples, 0.95),
+        "statements": len(query.captured[0]),
+        "plan_excerpt": excerpt(slowest_plan),
+    }
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
