@@ -52,6 +52,16 @@ class Conversation(Base):
             "ix_conversations_resolved", "resolved_at", postgresql_include=["number_id", "team_id"]
         ),
         Index("ix_conversations_backlog", "status", "assignee_id", "first_inbound_at"),
+        # The unassigned tab: PostgreSQL does not take `assignee_id IS NULL` as an equality
+        # that keeps the order of the index above, so it read and sorted the whole queue.
+        Index(
+            "ix_conversations_unassigned_activity",
+            "status",
+            "last_message_at",
+            "id",
+            postgresql_where=text("assignee_id IS NULL"),
+            sqlite_where=text("assignee_id IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
