@@ -17,6 +17,7 @@ from atende.core.health import router as health_router
 from atende.core.logging import configure_logging
 from atende.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from atende.core.web import default_dist, mount_web
+from atende.dashboard.warmer import VolumeWarmer
 from atende.media import links as media_links
 from atende.media.fetcher import MediaFetcher
 from atende.media.storage import storage_from_settings
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.media_storage = storage_from_settings(settings)
         app.state.outbox = None
         app.state.template_sync = None
+        app.state.volume_warmer = None
         app.state.media_fetcher = None
         if settings.run_embedded_worker:
             app.state.outbox = OutboxSender(
@@ -78,11 +80,19 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 interval=settings.template_sync_seconds,
             )
             app.state.template_sync.start()
+            app.state.volume_warmer = VolumeWarmer(
+                app.state.db,
+                days=settings.dashboard_warm_days,
+                interval=settings.dashboard_warm_seconds,
+            )
+            app.state.volume_warmer.start()
         try:
             yield
         finally:
             if app.state.template_sync is not None:
                 await app.state.template_sync.stop()
+            if app.state.volume_warmer is not None:
+                await app.state.volume_warmer.stop()
             if app.state.media_fetcher is not None:
                 await app.state.media_fetcher.stop()
             if app.state.outbox is not None:

@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     # Whichever process runs the outbox sender also re-lists every WABA's templates this
     # often (status webhooks keep them current in between); 0 turns it off.
     template_sync_seconds: float = 6 * 3600
+    # It also keeps the dashboard's volume tally of the last days filled (0 days: off), so
+    # no one waits for a long range to be counted on first use.
+    dashboard_warm_days: int = Field(default=31, ge=0)
+    dashboard_warm_seconds: float = Field(default=300.0, ge=0)
     webhook_max_body_bytes: int = 3 * 1024 * 1024 + 64 * 1024
 
     # GET /metrics (Prometheus): with a token, only `Authorization: Bearer <token>`; without

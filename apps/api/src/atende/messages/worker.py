@@ -13,6 +13,7 @@ import signal
 from atende.core.config import Settings
 from atende.core.db import Database, commit
 from atende.core.types import utcnow
+from atende.dashboard.warmer import VolumeWarmer
 from atende.media import links as media_links
 from atende.media.fetcher import MediaFetcher
 from atende.media.storage import storage_from_settings
@@ -61,6 +62,10 @@ async def run_worker(settings: Settings) -> RecordStats:
         interval=settings.template_sync_seconds,
     )
     template_sync.start()
+    volume_warmer = VolumeWarmer(
+        db, days=settings.dashboard_warm_days, interval=settings.dashboard_warm_seconds
+    )
+    volume_warmer.start()
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -79,6 +84,7 @@ async def run_worker(settings: Settings) -> RecordStats:
         stopping = [
             running,
             asyncio.create_task(template_sync.stop()),
+            asyncio.create_task(volume_warmer.stop()),
             asyncio.create_task(media_fetcher.stop()),
         ]
         _, late = await asyncio.wait(
