@@ -236,7 +236,10 @@ async def test_two_senders_drain_one_queue_without_sending_anything_twice(
 
     assert len(requests) == 200
     assert set(requests.values()) == {1}
-    assert all(sender.totals.sent for sender in senders)
+    if db.dialect == "postgresql":
+        # SKIP LOCKED lets both claim at once. SQLite has one writer, so its claims take
+        # turns and one sender may legitimately win every batch of a short queue.
+        assert all(sender.totals.sent for sender in senders)
     assert sum(sender.totals.sent for sender in senders) == 200
     async with db.session() as s:
         sent = await s.scalar(
