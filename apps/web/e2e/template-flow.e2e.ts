@@ -126,7 +126,11 @@ describe('Message templates end to end', () => {
     await page.getByRole('button', { name: 'Reabrir' }).click();
 
     // Open again, but past the window: no free text, a template instead.
-    await page.locator('[data-testid="window-badge"][data-window="closed"]').waitFor();
+    // The conversation's own badge (its row in the list has one too).
+    await page
+      .getByTestId('conversation-view')
+      .locator('[data-testid="window-badge"][data-window="closed"]')
+      .waitFor();
     await blocked.filter({ hasText: /24 horas/ }).waitFor();
     const composer = page.getByRole('textbox', { name: 'Mensagem' });
     await expect(composer.isDisabled()).resolves.toBe(true);
@@ -149,7 +153,11 @@ describe('Message templates end to end', () => {
       text: comeBackText,
     });
     await page.getByTestId('message').filter({ hasText: comeBackText }).waitFor();
-    await page.locator('[data-testid="window-badge"][data-window="open"]').waitFor();
+    // The conversation's own badge (its row in the list has one too).
+    await page
+      .getByTestId('conversation-view')
+      .locator('[data-testid="window-badge"][data-window="open"]')
+      .waitFor();
     await blocked.waitFor({ state: 'detached' });
     await composer.fill(freeReply);
     await composer.press('Enter');
