@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import async_engine_from_config
 
 from alembic import context
 from atende.core.config import get_settings
+from atende.core.migrations import include_object
 from atende.core.models_registry import Base
 from atende.core.types import UTCDateTime
 
@@ -33,6 +34,7 @@ def configure(connection: Connection | None = None, **kwargs: Any) -> None:
         target_metadata=target_metadata,
         render_as_batch=url.startswith("sqlite"),
         render_item=render_item,
+        include_object=include_object,
         compare_type=True,
         **kwargs,
     )

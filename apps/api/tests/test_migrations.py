@@ -10,11 +10,15 @@ from sqlalchemy import Column, MetaData, String, inspect
 from sqlalchemy.engine import Connection
 
 from atende.core.db import make_engine
-from atende.core.migrations import alembic_config, downgrade, upgrade
+from atende.core.migrations import alembic_config, downgrade, include_object, upgrade
 from atende.core.models_registry import Base
 
 # What `alembic revision --autogenerate` compares (env.py sets compare_type too), plus defaults.
-COMPARE_OPTIONS = {"compare_type": True, "compare_server_default": True}
+COMPARE_OPTIONS = {
+    "compare_type": True,
+    "compare_server_default": True,
+    "include_object": include_object,
+}
 
 
 async def _inspect(

@@ -1,7 +1,8 @@
+import re
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, ColumnElement, Index, String, func, or_, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from atende.core.db import Base
@@ -14,20 +15,6 @@ class Contact(Base):
     __tablename__ = "contacts"
     __table_args__ = (
         CheckConstraint("wa_id IS NOT NULL OR user_id IS NOT NULL", name="has_identity"),
-        # The inbox search matches any part of a name or number (`ILIKE '%…%'`): trigram
-        # indexes on PostgreSQL; plain ones on SQLite, which cannot use them for that.
-        Index(
-            "ix_contacts_name_trgm",
-            "name",
-            postgresql_using="gin",
-            postgresql_ops={"name": "gin_trgm_ops"},
-        ),
-        Index(
-            "ix_contacts_wa_id_trgm",
-            "wa_id",
-            postgresql_using="gin",
-            postgresql_ops={"wa_id": "gin_trgm_ops"},
-        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -37,3 +24,47 @@ class Contact(Base):
     name: Mapped[str | None] = mapped_column(String(255), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+def search_matches(q: str) -> ColumnElement[bool]:
+    """Contacts whose name or number contains `q`, ignoring case; LIKE wildcards in `q` are
+    literal. "+55 (11) 9876" also finds 5511987654321: digits are compared with digits.
+
+    ILIKE is Unicode-aware on PostgreSQL; on SQLite it is lower() LIKE lower(), and the
+    engine registers a Unicode lower() (core.db).
+    """
+    needle = q.strip()
+    matches = [search_text().ilike(f"%{_escape_like(needle)}%", escape="\\")]
+    digits = re.sub(r"\D", "", needle)
+    if digits and digits != needle:
+        matches.append(search_text().like(f"%{digits}%"))
+    return or_(*matches)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_text() -> ColumnElement[str]:
+    """Name and number as one string: what the inbox and contact searches match (`ILIKE`).
+
+    A trigram index covers this expression, not the columns themselves: a trigram index on
+    `wa_id` also answers `wa_id = …`, and PostgreSQL then picked it over the unique b-tree for
+    the webhook's contact lookup, scanning every number that shares digits with the sender's.
+    The constants are inlined so that the query's expression is the index's.
+    """
+    columns, empty = Contact.__table__.c, text("''")
+    return (
+        func.coalesce(columns.name, empty)
+        .concat(text("' '"))
+        .concat(func.coalesce(columns.wa_id, empty))
+    )
+
+
+# PostgreSQL only: SQLite has no trigram index, and a plain one cannot serve `LIKE '%…%'`.
+Index(
+    "ix_contacts_search_trgm",
+    search_text().label("search_text"),
+    postgresql_using="gin",
+    postgresql_ops={"search_text": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")

@@ -1,14 +1,13 @@
 """Contacts: the customers, searchable and editable by every logged-in user."""
 
-import re
 import uuid
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atende.contacts.exceptions import ContactExists, ContactNotFound
-from atende.contacts.models import Contact
+from atende.contacts.models import Contact, search_matches
 from atende.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from atende.core.db import commit, rollback
 from atende.core.pagination import PageParams, paginate
@@ -35,13 +34,7 @@ async def list_contacts(
 ) -> Page[ContactRead]:
     stmt = select(Contact)
     if q and q.strip():
-        needle = q.strip().lower()
-        matches = [func.lower(Contact.name).contains(needle, autoescape=True)]
-        digits = re.sub(r"\D", "", needle)
-        # "+55 (11) 9876" finds 5511987654321: compare digits with digits.
-        if digits:
-            matches.append(Contact.wa_id.contains(digits, autoescape=True))
-        stmt = stmt.where(or_(*matches))
+        stmt = stmt.where(search_matches(q))
     contacts, next_cursor = await paginate(
         session, stmt, keys=(Contact.created_at, Contact.id), page=page, descending=True
     )

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, defer
 
-from atende.contacts.models import Contact
+from atende.contacts.models import Contact, search_matches
 from atende.conversations.models import Conversation
 from atende.conversations.schemas import (
     ContactRef,
@@ -102,10 +102,6 @@ ACTIVITY_KEYS: tuple[InstrumentedAttribute[Any], ...] = (
 CREATED_KEYS: tuple[InstrumentedAttribute[Any], ...] = (Conversation.created_at, Conversation.id)
 
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def filter_clauses(filters: ConversationFilters) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if filters.status is not None:
@@ -115,15 +111,7 @@ def filter_clauses(filters: ConversationFilters) -> list[ColumnElement[bool]]:
     if filters.team_id is not None:
         clauses.append(Conversation.team_id == filters.team_id)
     if filters.q:
-        pattern = f"%{escape_like(filters.q)}%"
-        # ILIKE is Unicode-aware on PostgreSQL; on SQLite it is lower() LIKE lower(), and the
-        # engine registers a Unicode lower() (core.db).
-        clauses.append(
-            or_(
-                Contact.name.ilike(pattern, escape="\\"),
-                Contact.wa_id.like(pattern, escape="\\"),
-            )
-        )
+        clauses.append(search_matches(filters.q))
     return clauses
 
 

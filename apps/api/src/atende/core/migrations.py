@@ -2,6 +2,7 @@
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from alembic.config import Config
 from sqlalchemy import text
@@ -16,6 +17,22 @@ API_DIR = Path(__file__).resolve().parents[3]
 # together migrate one after the other: the first applies the revisions, the others then find
 # the database at head. Any fixed 64-bit key unique to Atende ("atende" in ASCII).
 MIGRATION_LOCK_KEY = 0x617465_6E6465
+
+
+# Indexes on expressions: Alembic compares the model's SQL text with PostgreSQL's normalised
+# form of it, which never match, so autogenerate leaves them to their hand-written migration.
+EXPRESSION_INDEXES = frozenset({"ix_contacts_search_trgm"})
+
+
+def include_object(
+    obj: Any,  # noqa: ARG001
+    name: str | None,
+    type_: str,
+    reflected: bool,  # noqa: ARG001
+    compare_to: Any,  # noqa: ARG001
+) -> bool:
+    """Alembic's `include_object` hook for autogenerate (env.py) and the drift test."""
+    return not (type_ == "index" and name in EXPRESSION_INDEXES)
 
 
 def alembic_config(database_url: str) -> Config:
