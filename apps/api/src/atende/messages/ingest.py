@@ -14,7 +14,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -153,24 +153,32 @@ def _insert_messages(dialect: str) -> Any:
 @functools.cache
 def _lookup(dialect: str) -> Any:
     """The envelope's contacts (by wa_id or BSUID) with their open conversations."""
+    open_on_numbers = and_(
+        _v.contact_id == _k.id,
+        _v.status == OPEN,
+        upsert.in_list(dialect, _v.number_id, "b_numbers"),
+    )
+    senders = or_(
+        upsert.in_list(dialect, _k.wa_id, "b_wa_ids"),
+        upsert.in_list(dialect, _k.user_id, "b_user_ids"),
+    )
+    if dialect != "postgresql":  # SQLite has no LATERAL
+        joined = CONTACTS.outerjoin(CONVERSATIONS, open_on_numbers)
+        return (
+            select(_k.id, _k.wa_id, _k.user_id, _k.name, _v.id, _v.number_id)
+            .select_from(joined)
+            .where(senders)
+        )
+    # A lookup per sender, whatever the statistics say: planned from those of a smaller
+    # table, a plain join read every open conversation of the number for each envelope.
+    # OFFSET 0 keeps PostgreSQL from flattening the LATERAL subquery back into that join.
+    conversation = (
+        select(_v.id, _v.number_id).where(open_on_numbers).offset(0).lateral("open_conversation")
+    )
     return (
-        select(_k.id, _k.wa_id, _k.user_id, _k.name, _v.id, _v.number_id)
-        .select_from(
-            CONTACTS.outerjoin(
-                CONVERSATIONS,
-                and_(
-                    _v.contact_id == _k.id,
-                    _v.status == OPEN,
-                    upsert.in_list(dialect, _v.number_id, "b_numbers"),
-                ),
-            )
-        )
-        .where(
-            or_(
-                upsert.in_list(dialect, _k.wa_id, "b_wa_ids"),
-                upsert.in_list(dialect, _k.user_id, "b_user_ids"),
-            )
-        )
+        select(_k.id, _k.wa_id, _k.user_id, _k.name, conversation.c.id, conversation.c.number_id)
+        .select_from(CONTACTS.outerjoin(conversation, true()))
+        .where(senders)
     )
 
 
