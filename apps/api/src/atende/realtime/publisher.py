@@ -31,6 +31,9 @@ class PacketJson:
 class Packet(socketio.packet.Packet):  # type: ignore[misc]
     # A subclass, so the codec is not swapped for every socket.io user in the process.
     json = PacketJson
+    # Events are JSON documents, never bytes: skip the walk of every payload looking for
+    # binary attachments (about a tenth of the emit's cost for a conversation event).
+    uses_binary_events = False
 
 
 class BufferedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
