@@ -35,6 +35,48 @@ DISPLAY = "5511900000001"
 STATUSES = ("sent", "delivered", "read")
 
 
+async def add_history(url: str, customers: int = 20_000, messages_each: int = 5) -> None:
+    """Earlier customers with resolved conversations and their messages, then `ANALYZE`.
+
+    Webhooks reach a database that has been in use: without this the tables grow from
+    nothing within the run, faster than autovacuum analyses them, and the plans PostgreSQL
+    caches for each pooled connection while they are nearly empty (sequential scans) stay
+    in use after they hold thousands of rows — a state a deployed database is never in for
+    long, since each analysis replans.
+    """
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            f"""
+            INSERT INTO contacts (id, wa_id, name, created_at, updated_at)
+            SELECT gen_random_uuid(), '5521' || lpad(i::text, 9, '0'), 'Earlier ' || i,
+                   now() - interval '30 days', now() - interval '30 days'
+            FROM generate_series(1, {int(customers)}) AS i;
+            INSERT INTO conversations (id, number_id, contact_id, status, last_message_at,
+                                       last_inbound_at, first_inbound_at, unread_count,
+                                       resolved_at, created_at, updated_at)
+            SELECT gen_random_uuid(), numbers.id, contacts.id, 'resolved',
+                   contacts.created_at, contacts.created_at, contacts.created_at, 0,
+                   contacts.created_at, contacts.created_at, contacts.created_at
+            FROM contacts, numbers WHERE contacts.name LIKE 'Earlier %';
+            INSERT INTO messages (id, conversation_id, direction, wamid, type, text,
+                                  is_automated, status, timestamp, is_read_by_agent, attempts,
+                                  created_at, updated_at)
+            SELECT gen_random_uuid(), conversations.id, 'inbound',
+                   'wamid.EARLIER' || conversations.id || '.' || n, 'text', 'earlier', false,
+                   'received', conversations.created_at, true, 0, conversations.created_at,
+                   conversations.created_at
+            FROM conversations, generate_series(1, {int(messages_each)}) AS n
+            WHERE conversations.status = 'resolved';
+            ANALYZE;
+            """
+        )
+    finally:
+        await conn.close()
+
+
 async def prepare(url: str, outbound: int) -> list[str]:
     """A number, one conversation and `outbound` sent messages whose statuses will arrive."""
     from atende.contacts.models import Contact
@@ -201,6 +243,7 @@ async def bench(smoke: bool) -> list[dict[str, Any]]:
             try:
                 await asyncio.to_thread(migrate, url)
                 wamids = await prepare(url, 2000)
+                await add_history(url, customers=200 if smoke else 20_000)
                 with tempfile.TemporaryDirectory() as tmp:
                     files = {}
                     for name, n in (("saturation", saturation_n), ("fixed", fixed_n)):

@@ -298,16 +298,19 @@ async def wait_started(logs: list[Path], within: float = 60) -> None:
 
 async def drain(conn: asyncpg.Connection, within: float) -> dict[str, int]:
     deadline = time.monotonic() + within
-    while True:
-        row = await conn.fetchrow(
-            "SELECT count(*) FILTER (WHERE status = 'queued') AS queued,"
-            " count(*) FILTER (WHERE status = 'sent') AS sent,"
-            " count(*) FILTER (WHERE status = 'failed') AS failed,"
-            " count(DISTINCT wamid) AS wamids FROM messages"
-        )
-        if row["queued"] == 0 or time.monotonic() > deadline:
-            return dict(row)
+    # Polled through the outbox's partial index: a count of the whole table every 100 ms
+    # would take PostgreSQL CPU from the workers being measured.
+    while time.monotonic() < deadline and await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM messages WHERE status = 'queued')"
+    ):
         await asyncio.sleep(0.1)
+    row = await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE status = 'queued') AS queued,"
+        " count(*) FILTER (WHERE status = 'sent') AS sent,"
+        " count(*) FILTER (WHERE status = 'failed') AS failed,"
+        " count(DISTINCT wamid) AS wamids FROM messages"
+    )
+    return dict(row)
 
 
 def start_workers(env: dict[str, str], logs: list[Path]) -> list[subprocess.Popen[bytes]]:

@@ -2,7 +2,8 @@
 
 import asyncio
 import math
-from typing import NoReturn
+from collections.abc import Coroutine
+from typing import Any, NoReturn
 
 import typer
 import uvicorn
@@ -134,10 +135,22 @@ def worker(
         except OSError as e:
             _exit("configuration error", f"--metrics-port: {e.strerror or e}", code=2)
     try:
-        asyncio.run(run_worker(settings))
+        _run_event_loop(run_worker(settings))
     finally:
         if stop_exporter is not None:
             stop_exporter()
+
+
+def _run_event_loop(main: Coroutine[Any, Any, object]) -> None:
+    """Runs `main` on uvloop, as uvicorn does for `serve`: the outbox spends a sixth of its
+    CPU in the event loop itself, which uvloop cuts. Plain asyncio where it is missing
+    (uvicorn[standard] installs it except on Windows)."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    uvloop.run(main)
 
 
 simulate_app = typer.Typer(help="Play a customer of a simulated number.")

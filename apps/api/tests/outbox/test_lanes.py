@@ -8,12 +8,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import orjson
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from atende.contacts.models import Contact
 from atende.conversations.models import Conversation
@@ -166,23 +167,51 @@ async def test_claims_take_the_numbers_in_turns_within_their_room(
             row.next_attempt_at = ago(minutes=30)
         await s.commit()
 
-    async def claim(limit: int, room: dict[str, int]) -> list[str]:
-        async with db.session() as s:
-            claimed = await outbox_store.claim(
-                s,
-                now=utcnow(),
-                lease=timedelta(seconds=60),
-                limit=limit,
-                room=room,
-                default_room=100,
-            )
-            await s.commit()
-        return sorted(c.phone_number_id for c in claimed)
-
     # Oldest first would have given six of the backlog.
-    assert await claim(6, {}) == ["111", "111", "222", "222", "333", "333"]
+    assert await claim(db, 6, {}) == ["111", "111", "222", "222", "333", "333"]
     # A number without room is passed over; another gets no more than its room.
-    assert await claim(6, {"111": 0, "222": 1}) == ["222", "333"]
+    assert await claim(db, 6, {"111": 0, "222": 1}) == ["222", "333"]
+
+
+async def test_a_claim_never_scans_for_messages_of_no_number(
+    numbers: Numbers, db: Database
+) -> None:
+    """A scan that passes over every number finds nothing after walking the whole due
+    backlog: with ten numbers at their share it cost 23 ms, dozens of times a second."""
+    await numbers.add("111")
+    await numbers.add("222")
+    await numbers.queue("111", 10)
+    await numbers.queue("222", 10)
+    scans: list[set[str]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "NOT IN" in statement:
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            scans.append({v for v in values if v in ("111", "222")})
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        # Both numbers at their share: nothing to claim, nothing scanned.
+        assert await claim(db, 6, {"111": 0, "222": 0}) == []
+        # Windows that come back full pass over the numbers they hold, never over both.
+        assert len(await claim(db, 2, {})) == 2
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    assert {"111", "222"} not in scans, scans
+
+
+async def claim(db: Database, limit: int, room: dict[str, int]) -> list[str]:
+    async with db.session() as s:
+        claimed = await outbox_store.claim(
+            s,
+            now=utcnow(),
+            lease=timedelta(seconds=60),
+            limit=limit,
+            room=room,
+            default_room=100,
+        )
+        await s.commit()
+    return sorted(c.phone_number_id for c in claimed)
 
 
 async def test_calls_already_waiting_for_their_slot_honour_retry_after(

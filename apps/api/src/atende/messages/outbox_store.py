@@ -92,7 +92,15 @@ async def claim(
     )
     passed_over = {key for key, n in (room or {}).items() if n <= 0}
     candidates: list[tuple[uuid.UUID, str]] = []
+    numbers: set[str] | None = None
     for _ in range(SCAN_PASSES if capped else 1):
+        if passed_over:
+            # A scan that passes over every number finds nothing, after walking the whole
+            # due backlog: don't run it.
+            if numbers is None:
+                numbers = set((await session.scalars(select(Number.phone_number_id))).all())
+            if passed_over >= numbers:
+                break
         stmt = scan.where(Number.phone_number_id.not_in(passed_over)) if passed_over else scan
         found = [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
         candidates.extend(found)

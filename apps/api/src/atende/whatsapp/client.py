@@ -25,6 +25,7 @@ import orjson
 from atende.core.config import Settings
 from atende.metrics import instruments as metrics
 from atende.whatsapp.exceptions import WhatsAppError, is_retryable
+from atende.whatsapp.network import asyncio_transport
 from atende.whatsapp.schemas import (
     MediaUploadResponse,
     MediaUrlResponse,
@@ -144,7 +145,7 @@ class GraphClient:
             httpx.AsyncClient(
                 timeout=timeout,
                 limits=httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard),
-                transport=transport,
+                transport=transport or asyncio_transport(per_shard),
             )
             for _ in range(shards)
         ]
