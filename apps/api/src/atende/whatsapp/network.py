@@ -126,13 +126,16 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
-def asyncio_transport(connections: int) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport (TLS verification, error mapping) over `AsyncioBackend`."""
+def asyncio_transport(
+    connections: int, *, ssl_context: ssl.SSLContext | None = None
+) -> httpx.AsyncHTTPTransport:
+    """httpx's own transport (TLS verification, error mapping) over `AsyncioBackend`;
+    certificates are checked against the system's CAs unless `ssl_context` says otherwise."""
     transport = httpx.AsyncHTTPTransport()
     # httpx takes no network backend, so its connection pool is replaced by one built the
     # same way (httpx's defaults) with this backend.
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=ssl_context or httpx.create_ssl_context(),
         max_connections=connections,
         max_keepalive_connections=connections,
         keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
