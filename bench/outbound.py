@@ -300,9 +300,11 @@ async def drain(conn: asyncpg.Connection, within: float) -> dict[str, int]:
     deadline = time.monotonic() + within
     # Polled through the outbox's partial index: a count of the whole table every 100 ms
     # would take PostgreSQL CPU from the workers being measured.
-    while time.monotonic() < deadline and await conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM messages WHERE status = 'queued')"
-    ):
+    while time.monotonic() < deadline:
+        if not await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM messages WHERE status = 'queued')"
+        ):
+            break
         await asyncio.sleep(0.1)
     row = await conn.fetchrow(
         "SELECT count(*) FILTER (WHERE status = 'queued') AS queued,"
