@@ -166,6 +166,9 @@ async def test_search_matches_name_and_wa_id_case_insensitively(
     assert await search("50%") == {str(convs[percent.id].id)}
     assert await search("a_b") == {str(convs[under.id].id)}
     assert await search("%") == {str(convs[percent.id].id)}
+    # Written as a phone number, digits match digits; digits inside a name stay text.
+    assert await search("+55 (11) 98888-7777") == {str(convs[joao.id].id)}
+    assert await search("Promo 98888") == set()
 
 
 async def test_items_carry_the_whole_inbox_row(client: httpx.AsyncClient, factory: Factory) -> None:

@@ -28,17 +28,22 @@ class Contact(Base):
 
 def search_matches(q: str) -> ColumnElement[bool]:
     """Contacts whose name or number contains `q`, ignoring case; LIKE wildcards in `q` are
-    literal. "+55 (11) 9876" also finds 5511987654321: digits are compared with digits.
+    literal. "+55 (11) 9876" also finds 5511987654321: a query written as a phone number is
+    compared digits with digits.
 
     ILIKE is Unicode-aware on PostgreSQL; on SQLite it is lower() LIKE lower(), and the
     engine registers a Unicode lower() (core.db).
     """
     needle = q.strip()
     matches = [search_text().ilike(f"%{_escape_like(needle)}%", escape="\\")]
+    # Only a query written as a phone number: "Ana 2" must not find every number with a 2.
     digits = re.sub(r"\D", "", needle)
-    if digits and digits != needle:
+    if digits and digits != needle and _PHONE.fullmatch(needle):
         matches.append(search_text().like(f"%{digits}%"))
     return or_(*matches)
+
+
+_PHONE = re.compile(r"\+?[\d\s().-]+")
 
 
 def _escape_like(text: str) -> str:
