@@ -11,6 +11,7 @@ and pooling and httpx's API and errors; only the byte stream underneath changes.
 # ruff: noqa: ASYNC109
 
 import asyncio
+import functools
 import ssl
 from collections.abc import Iterable
 from typing import Any
@@ -131,14 +132,22 @@ def asyncio_transport(
 ) -> httpx.AsyncHTTPTransport:
     """httpx's own transport (TLS verification, error mapping) over `AsyncioBackend`;
     certificates are checked against the system's CAs unless `ssl_context` says otherwise."""
-    transport = httpx.AsyncHTTPTransport()
+    context = ssl_context or _default_ssl_context()
+    transport = httpx.AsyncHTTPTransport(verify=context)
     # httpx takes no network backend, so its connection pool is replaced by one built the
     # same way (httpx's defaults) with this backend.
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context or httpx.create_ssl_context(),
+        ssl_context=context,
         max_connections=connections,
         max_keepalive_connections=connections,
         keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
         network_backend=AsyncioBackend(),
     )
     return transport
+
+
+@functools.cache
+def _default_ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes ~18 ms, and a client has one pool per few connections:
+    # one context serves them all.
+    return httpx.create_ssl_context()
