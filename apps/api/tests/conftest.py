@@ -55,6 +55,11 @@ async def create_pg_database() -> str:
     return f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
+async def pg_connect(url: str) -> asyncpg.Connection:
+    """A bare asyncpg connection to a database named by its SQLAlchemy URL."""
+    return await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+
+
 async def drop_pg_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     conn = await asyncpg.connect(PG_ADMIN_URL)

@@ -10,7 +10,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import pytest
 from sqlalchemy import Executable, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
@@ -18,7 +17,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from alembic import command
 from atende.contacts.models import Contact, search_matches
 from atende.messages.ingest import _lookup
-from tests.conftest import alembic_config, pg_database
+from tests.conftest import alembic_config, pg_connect, pg_database
 
 # A small business's contact list: at this size the old trigram index on wa_id won the plan.
 CONTACTS = 2_000
@@ -28,7 +27,7 @@ CONTACTS = 2_000
 async def contacts_db(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     async with pg_database() as url:
         await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
-        conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+        conn = await pg_connect(url)
         try:
             await conn.execute(
                 """
@@ -63,7 +62,7 @@ async def _plan(url: str, statement: Executable, params: dict[str, Any], *setup:
     compiled = statement.compile(dialect=asyncpg_dialect())
     values = {**compiled.params, **params}
     args = [values[name] for name in compiled.positiontup or ()]
-    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    conn = await pg_connect(url)
     try:
         for sql in setup:
             await conn.execute(sql)
@@ -74,7 +73,7 @@ async def _plan(url: str, statement: Executable, params: dict[str, Any], *setup:
 
 
 async def test_the_webhook_lookup_reads_only_the_senders_rows(contacts_db: str) -> None:
-    conn = await asyncpg.connect(contacts_db.replace("+asyncpg", ""))
+    conn = await pg_connect(contacts_db)
     try:
         numbers = [row[0] for row in await conn.fetch("SELECT id FROM numbers")]
     finally:

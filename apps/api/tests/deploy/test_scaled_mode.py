@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from atende.core.seed import SIMULATED_DISPLAY_NUMBER, SIMULATED_PHONE_NUMBER_ID
 from atende.whatsapp.envelopes import dumps, text_message_envelope
 from atende.whatsapp.signature import sign
-from tests.conftest import IN_CI, _pg_available, pg_database
+from tests.conftest import IN_CI, _pg_available, pg_connect, pg_database
 from tests.deploy.stack import Stack, atende_env, free_port, nginx_binary
 
 pytestmark = pytest.mark.slow
@@ -364,7 +364,7 @@ async def _poll_message_status(
 
 
 async def _outbound_rows(database_url: str, text: str) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await pg_connect(database_url)
     try:
         rows: list[asyncpg.Record] = await conn.fetch(
             "SELECT wamid, attempts, status FROM messages WHERE direction = $1 AND text = $2",

@@ -28,7 +28,7 @@ from atende.core.config import Environment, Settings
 from atende.core.db import Database
 from atende.core.migrations import upgrade
 from atende.whatsapp.simulator import ControlRequest, Simulator, create_simulator_app
-from tests.conftest import pg_database
+from tests.conftest import pg_connect, pg_database
 from tests.deploy.stack import Stack, free_port
 from tests.factories import Factory, ago
 from tests.outbox.conftest import queue
@@ -112,7 +112,7 @@ def _worker_env(tmp_path: Path, url: str, graph: FakeGraph, *, grace: float) -> 
 @asynccontextmanager
 async def _clean(url: str) -> AsyncIterator[asyncpg.Connection]:
     """A connection to the module's database, emptied of messages first."""
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await pg_connect(url)
     try:
         await conn.execute("TRUNCATE messages, conversations, contacts, numbers CASCADE")
         yield conn

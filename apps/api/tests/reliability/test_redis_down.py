@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 from atende.core.seed import SIMULATED_DISPLAY_NUMBER, SIMULATED_PHONE_NUMBER_ID
 from atende.whatsapp.envelopes import dumps, text_message_envelope
 from atende.whatsapp.signature import sign
-from tests.conftest import IN_CI, pg_database, require_pg
+from tests.conftest import IN_CI, pg_connect, pg_database, require_pg
 from tests.deploy.stack import Stack, atende_env, free_port
 from tests.reliability.conftest import Report
 
@@ -254,7 +254,7 @@ async def _post_webhook(base_url: str, text: str) -> tuple[str, int, float]:
 
 
 async def _rows(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await pg_connect(database_url)
     try:
         rows: list[asyncpg.Record] = await conn.fetch(query, *args)
         return rows

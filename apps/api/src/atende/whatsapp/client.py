@@ -142,11 +142,8 @@ class GraphClient:
         shards = max(1, math.ceil(max_connections / POOL_SIZE))
         per_shard = math.ceil(max_connections / shards)
         self._pools = [
-            httpx.AsyncClient(
-                timeout=timeout,
-                limits=httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard),
-                transport=transport or asyncio_transport(per_shard),
-            )
+            # The transport owns the pool, so it sets the pool's size.
+            httpx.AsyncClient(timeout=timeout, transport=transport or asyncio_transport(per_shard))
             for _ in range(shards)
         ]
         self._next = itertools.cycle(self._pools)

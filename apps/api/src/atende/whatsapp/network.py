@@ -13,7 +13,7 @@ and pooling and httpx's API and errors; only the byte stream underneath changes.
 import asyncio
 import functools
 import ssl
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from typing import Any
 
 import httpcore
@@ -92,19 +92,10 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host, port, local_addr=(local_address, 0) if local_address else None
-                )
-        except TimeoutError as e:
-            raise httpcore.ConnectTimeout("connect timed out") from e
-        except OSError as e:
-            raise httpcore.ConnectError(str(e)) from e
-        sock = writer.get_extra_info("socket")
-        for option in socket_options or ():
-            sock.setsockopt(*option)
-        return AsyncioStream(reader, writer)
+        local_addr = (local_address, 0) if local_address else None
+        return await _connected(
+            asyncio.open_connection(host, port, local_addr=local_addr), timeout, socket_options
+        )
 
     async def connect_unix_socket(
         self,
@@ -112,19 +103,28 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_unix_connection(path)
-        except TimeoutError as e:
-            raise httpcore.ConnectTimeout("connect timed out") from e
-        except OSError as e:
-            raise httpcore.ConnectError(str(e)) from e
-        for option in socket_options or ():
-            writer.get_extra_info("socket").setsockopt(*option)
-        return AsyncioStream(reader, writer)
+        return await _connected(asyncio.open_unix_connection(path), timeout, socket_options)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+async def _connected(
+    opening: Coroutine[Any, Any, tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+    timeout: float | None,
+    socket_options: Iterable[httpcore.SOCKET_OPTION] | None,
+) -> AsyncioStream:
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await opening
+    except TimeoutError as e:
+        raise httpcore.ConnectTimeout("connect timed out") from e
+    except OSError as e:
+        raise httpcore.ConnectError(str(e)) from e
+    sock = writer.get_extra_info("socket")
+    for option in socket_options or ():
+        sock.setsockopt(*option)
+    return AsyncioStream(reader, writer)
 
 
 def asyncio_transport(
